@@ -1,0 +1,45 @@
+"""Filters shared by the territory pages and the API."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors
+from .models import Level, Territory, TerritoryKind
+
+
+class TerritoryFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name or code"), method="filter_q")
+    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=TerritoryKind.choices)
+    level = django_filters.TypedChoiceFilter(label=_("Level"), choices=Level.choices, coerce=int, method="filter_level")
+    parent = django_filters.CharFilter(label=_("Part of (SOATE code)"), method="filter_parent")
+    within = django_filters.CharFilter(label=_("Anywhere under (SOATE code)"), method="filter_within")
+    abolished = django_filters.BooleanFilter(label=_("Include abolished units"), method="filter_abolished")
+
+    class Meta:
+        model = Territory
+        fields = ["q", "kind", "level", "parent", "within", "abolished"]
+
+    def filter_queryset(self, queryset):
+        if not self.form.cleaned_data.get("abolished"):
+            queryset = queryset.filter(valid_to__isnull=True)
+        return super().filter_queryset(queryset)
+
+    def filter_q(self, queryset, name, value):
+        from aimak.core.text import fold
+
+        key = fold(value)
+        return queryset.filter(search_key__contains=key) if key else queryset
+
+    def filter_level(self, queryset, name, value):
+        return queryset.filter(kind__in=selectors.level_kinds(value))
+
+    def filter_parent(self, queryset, name, value):
+        parent = selectors.by_code(value)
+        return queryset.filter(parent=parent) if parent else queryset.none()
+
+    def filter_within(self, queryset, name, value):
+        ancestor = selectors.by_code(value)
+        return queryset.descendants_of(ancestor) if ancestor else queryset.none()
+
+    def filter_abolished(self, queryset, name, value):
+        return queryset

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from aimak.core import i18n
+
+urlpatterns = [
+    path("", include("aimak.core.urls")),
+    path("accounts/", include("aimak.accounts.urls")),
+    path("territories/", include("aimak.territories.urls")),
+    path("language/", i18n.set_language, name="set_language"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/territories/", include("aimak.territories.api.urls")),
+    path("admin/", admin.site.urls),
+]
