@@ -2,15 +2,22 @@
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from . import selectors
 from .models import Level, Territory, TerritoryKind
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class LevelFilter(django_filters.TypedChoiceFilter):
+    pass
+
+
 class TerritoryFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or code"), method="filter_q")
     kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=TerritoryKind.choices)
-    level = django_filters.TypedChoiceFilter(label=_("Level"), choices=Level.choices, coerce=int, method="filter_level")
+    level = LevelFilter(label=_("Level"), choices=Level.choices, coerce=int, method="filter_level")
     parent = django_filters.CharFilter(label=_("Part of (SOATE code)"), method="filter_parent")
     within = django_filters.CharFilter(label=_("Anywhere under (SOATE code)"), method="filter_within")
     abolished = django_filters.BooleanFilter(label=_("Include abolished units"), method="filter_abolished")
