@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
-from django.db.models import Q
+from django.db.models import Avg, Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -278,7 +278,7 @@ def import_oad(source, *, dry_run=False, **_options) -> ImportReport:
 def complete_missing_names(*, dry_run=False, **_options) -> ImportReport:
     """Oblasts, rayons and aiyl aimaks the sources give no Kyrgyz or English name for get one
     derived from the Russian name; each is listed so that someone can check it."""
-    report = ImportReport(source="SOATE", title=_("Names derived from Russian"))
+    report = ImportReport(source="SOATE", title=_("Names and centres completed from other data"))
     kinds = [TerritoryKind.OBLAST, TerritoryKind.RAYON, TerritoryKind.CITY, TerritoryKind.AIYL_AIMAK, TerritoryKind.REPUBLICAN_CITY]
 
     def work(report):
@@ -295,7 +295,27 @@ def complete_missing_names(*, dry_run=False, **_options) -> ImportReport:
         Territory.objects.bulk_update(touched, ["name_ky", "short_name_ky", "name_en", "short_name_en", "sources"])
         sync_open_versions(touched)
         refresh_search_keys(touched)
-        report.updated = len(touched)
+        # Units without a centre get the mean position of their villages.
+        centred = []
+        without = Territory.objects.filter(valid_to__isnull=True, kind__in=kinds + [TerritoryKind.TOWN], latitude__isnull=True)
+        means = (
+            Territory.objects.filter(parent__in=without, latitude__isnull=False, valid_to__isnull=True)
+            .order_by()
+            .values("parent_id")
+            .annotate(lat=Avg("latitude"), lon=Avg("longitude"), n=Count("id"))
+        )
+        found = {m["parent_id"]: m for m in means}
+        for t in without:
+            m = found.get(t.pk)
+            if m is None:
+                report.skip(None, _("%(name)s has no centre and no village with coordinates.") % {"name": t.name_ru}, t.code)
+                continue
+            t.latitude, t.longitude = round(m["lat"], 5), round(m["lon"], 5)
+            t.sources = {**t.sources, "centroid": "mean of %d villages" % m["n"]}
+            centred.append(t)
+            report.correct(None, _("%(name)s: centre placed at the mean of its %(n)d villages.") % {"name": t.name_ru, "n": m["n"]}, t.code)
+        Territory.objects.bulk_update(centred, ["latitude", "longitude", "sources"])
+        report.updated = len({t.pk for t in touched + centred})
 
     return run_import(report, work, dry_run=dry_run)
 
@@ -426,6 +446,7 @@ def _rounded(value, digits):
 # --- villages (GeoNames / Who's On First points) ---------------------------------------------
 
 MAX_VILLAGE_DISTANCE_KM = 30.0
+RAYON_ALLOWANCE_KM = 40.0
 
 
 def _km(lat1, lon1, lat2, lon2) -> float:
@@ -442,7 +463,7 @@ def import_villages(source, *, dry_run=False, **_options) -> ImportReport:
 
     def work(report):
         rows = read_csv(source, ["name", "lat", "lon"])
-        villages = list(Territory.objects.filter(valid_to__isnull=True, kind=TerritoryKind.VILLAGE).select_related("parent"))
+        villages = list(Territory.objects.filter(valid_to__isnull=True, kind=TerritoryKind.VILLAGE).select_related("parent__parent"))
         by_name = defaultdict(list)
         for v in villages:
             for value in (v.name_ru, v.name_ky, v.name_en):
@@ -467,10 +488,13 @@ def import_villages(source, *, dry_run=False, **_options) -> ImportReport:
                 continue
             scored = []
             for v in candidates.values():
-                anchor = v if v.latitude is not None and v.pk in best else v.parent
+                # the aiyl aimak's centre; failing that, the rayon's, with a wider allowance
+                anchor, allowance = v.parent, 0.0
+                if anchor is not None and anchor.latitude is None:
+                    anchor, allowance = anchor.parent, RAYON_ALLOWANCE_KM
                 if anchor is None or anchor.latitude is None:
                     continue
-                scored.append((_km(lat, lon, anchor.latitude, anchor.longitude), v))
+                scored.append((max(0.0, _km(lat, lon, anchor.latitude, anchor.longitude) - allowance), v))
             if not scored:
                 report.skip(line, _("Namesakes found, but their aiyl aimaks have no coordinates to choose between them."), label)
                 continue

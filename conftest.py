@@ -1,0 +1,34 @@
+"""Test set-up shared by every app: the reference gazetteer is loaded once per test database."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("load_territories", verbosity=0, stdout=io.StringIO())
+
+
+@pytest.fixture
+def territory(db):
+    """Look up a current territory by SOATE code."""
+    from aimak.territories.selectors import by_code
+
+    def get(code):
+        t = by_code(code)
+        assert t is not None, code
+        return t
+
+    return get
+
+
+@pytest.fixture
+def staff_client(db, client):
+    from aimak.accounts.services import ensure_user
+
+    user = ensure_user("staff-test", "a-long-test-password", superuser=True)
+    client.force_login(user)
+    return client
