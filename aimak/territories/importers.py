@@ -521,7 +521,9 @@ def import_villages(source, *, dry_run=False, **_options) -> ImportReport:
         for pk, (_distance, line, found) in best.items():
             v = by_pk[pk]
             row = found["row"]
-            values = {"latitude": round(found["lat"], 6), "longitude": round(found["lon"], 6)}
+            values = {}
+            if v.sources.get("centroid") != "open-admin-data":  # a municipal centroid outranks a GeoNames point
+                values = {"latitude": round(found["lat"], 6), "longitude": round(found["lon"], 6)}
             ky, en = (row.get("name_kir") or "").strip(), (row.get("name_eng") or row.get("name") or "").strip()
             if ky and not v.name_ky:
                 values["name_ky"] = values["short_name_ky"] = ky
