@@ -490,7 +490,7 @@ def import_villages(source, *, dry_run=False, **_options) -> ImportReport:
             for v in candidates.values():
                 # the aiyl aimak's centre; failing that, the rayon's, with a wider allowance
                 anchor, allowance = v.parent, 0.0
-                if anchor is not None and anchor.latitude is None:
+                if anchor is not None and (anchor.latitude is None or anchor.sources.get("centroid", "").startswith("mean of")):
                     anchor, allowance = anchor.parent, RAYON_ALLOWANCE_KM
                 if anchor is None or anchor.latitude is None:
                     continue
