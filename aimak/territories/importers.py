@@ -466,7 +466,10 @@ def import_villages(source, *, dry_run=False, **_options) -> ImportReport:
         villages = list(Territory.objects.filter(valid_to__isnull=True, kind=TerritoryKind.VILLAGE).select_related("parent__parent"))
         by_name = defaultdict(list)
         for v in villages:
-            for value in (v.name_ru, v.name_ky, v.name_en):
+            # match on the classifier's name and on names from open-admin-data, never on names
+            # this importer set itself (a second run must find what the first one found)
+            own = v.sources.get("names_ky_en") == "open-admin-data"
+            for value in (v.name_ru, v.name_ky if own else "", v.name_en if own else ""):
                 if value:
                     by_name[fold(value)].append(v)
         best: dict[int, tuple[float, int, dict]] = {}
@@ -524,7 +527,10 @@ def import_villages(source, *, dry_run=False, **_options) -> ImportReport:
             values = {}
             if v.sources.get("centroid") != "open-admin-data":  # a municipal centroid outranks a GeoNames point
                 values = {"latitude": round(found["lat"], 6), "longitude": round(found["lon"], 6)}
-            ky, en = (row.get("name_kir") or "").strip(), (row.get("name_eng") or row.get("name") or "").strip()
+            ky, en = (row.get("name_kir") or "").strip(), (row.get("name_eng") or "").strip()
+            latin = (row.get("name") or "").strip()
+            if not en and latin and fold(latin) == fold(v.name_ru):  # the Latin spelling of the same name
+                en = latin
             if ky and not v.name_ky:
                 values["name_ky"] = values["short_name_ky"] = ky
             if en and not v.name_en:
