@@ -32,3 +32,12 @@ def staff_client(db, client):
     user = ensure_user("staff-test", "a-long-test-password", superuser=True)
     client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Assertions on messages read English; language tests switch explicitly."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -644,7 +644,8 @@ def import_changes(source, *, dry_run=False, edition_name=None, **_options) -> I
         if report.rejected:
             return
         for spec in sorted(events.values(), key=lambda s: (s.effective_date, s.line)):
-            name = edition_name or _("Territorial changes of %(date)s") % {"date": spec.effective_date.isoformat()}
+            # stored data, so not in the importer's language: the date and the file
+            name = edition_name or f"{spec.effective_date.isoformat()} · {report.source.rsplit('/', 1)[-1]}"
             edition = _edition(name, report.source, spec.effective_date)
             try:
                 _change, applied = apply_change(spec, edition)

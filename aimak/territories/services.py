@@ -54,7 +54,7 @@ def compute_paths(territories: dict[int, Territory]) -> list[Territory]:
         done[t.pk] = path
         return path
 
-    for t in territories.values():
+    for t in list(territories.values()):
         path = resolve(t)
         depth = len(path) // PATH_STEP - 1
         if t.path != path or t.depth != depth:
