@@ -186,7 +186,7 @@ def read_csv(source, required: list[str]) -> list[tuple[int, dict]]:
     text = decode_text(read_bytes(source))
     if "\x00" in text:
         raise SourceError(_("The file is not a text file."))
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not header:
         raise SourceError(_("The file is empty or has no header row."))
