@@ -126,7 +126,11 @@ def main() -> None:
     p_test = sub.add_parser("test", help="set up and run the whole test suite")
     p_test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     sub.add_parser("setup", help="set up .venv, packages, translations and the database")
-    args = parser.parse_args()
+    args, extra = parser.parse_known_args()
+    if args.command == "test":
+        args.pytest_args = [*extra, *args.pytest_args]
+    elif extra:
+        parser.error("unrecognised arguments: " + " ".join(extra))
     {"run": cmd_run, "test": cmd_test, "setup": lambda a: setup()}[args.command](args)
 
 

@@ -19,7 +19,7 @@ _CYRILLIC = {
 # Latin spellings that stand for one Cyrillic sound, longest first.
 _LATIN = [("dzh", "j"), ("dj", "j"), ("zh", "j"), ("kh", "h"), ("y", "i"), ("q", "k"), ("w", "v"), ("x", "ks")]
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
-_REPEATS = re.compile(r"(.)\1+")
+_REPEATS = re.compile(r"([a-z])\1+")  # letters only: codes keep every digit
 
 
 def fold(text: str) -> str:

@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
+from django.db import transaction
 from django.db.models import Avg, Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -138,6 +139,22 @@ def import_soate(source, *, dry_run=False, edition_name="SOATE 2019", **_options
                 report.reject(line, _("A unit cannot be its own parent."), code)
         if report.rejected:
             return
+
+        # Units that territorial change events have touched keep the state the events gave them:
+        # the classifier file is older than the events, so loading it again must not undo them.
+        from .models import TerritoryName, TerritoryVersion
+
+        evented = set(TerritoryVersion.objects.filter(change__isnull=False).values_list("territory_id", flat=True))
+        protected = {t.code for t in existing.values() if t.pk in evented}
+        protected |= set(Territory.objects.filter(valid_to__isnull=False).values_list("code", flat=True))
+        protected |= set(TerritoryName.objects.filter(kind=TerritoryName.Kind.FORMER_CODE).values_list("name", flat=True))
+        kept = []
+        for item in parsed:
+            if item[1] in protected:
+                report.skip(item[0], _("Changed by a territorial change event since the classifier was loaded; kept as the event left it."), item[1])
+            else:
+                kept.append(item)
+        parsed = kept
 
         edition = _edition(edition_name, report.source)
         country = existing.get(COUNTRY_CODE)
@@ -648,7 +665,8 @@ def import_changes(source, *, dry_run=False, edition_name=None, **_options) -> I
             name = edition_name or f"{spec.effective_date.isoformat()} · {report.source.rsplit('/', 1)[-1]}"
             edition = _edition(name, report.source, spec.effective_date)
             try:
-                _change, applied = apply_change(spec, edition)
+                with transaction.atomic():  # a failed event leaves no half of itself behind
+                    _change, applied = apply_change(spec, edition)
             except ChangeError as exc:
                 report.reject(exc.line, exc.message, spec.key)
                 continue

@@ -68,9 +68,12 @@ def by_code(code: str) -> Territory | None:
     code = code.strip().upper()
     if code.startswith("KG"):
         code = "417" + code[2:]
-    return Territory.objects.filter(code=code).order_by(
+    found = Territory.objects.filter(code=code).order_by(
         Case(When(valid_to__isnull=True, then=Value(0)), default=Value(1)), "-valid_to"
     ).first()
+    if found is None:  # a code the unit had before a code change
+        found = Territory.objects.filter(other_names__kind="former_code", other_names__name=code).first()
+    return found
 
 
 def tree_as_of(day: date):

@@ -165,10 +165,10 @@ class ChangeApplier:
         return t
 
     # building blocks
-    def _record_former_names(self, t: Territory) -> None:
+    def _record_former_names(self, t: Territory, names: dict) -> None:
         for lang in LANGS:
-            old = getattr(t, f"name_{lang}")
-            if old:
+            old, new = getattr(t, f"name_{lang}"), (names.get(f"name_{lang}") or "").strip()
+            if old and new and new != old:
                 TerritoryName.objects.update_or_create(
                     territory=t, name=old, kind=TerritoryName.Kind.FORMER, defaults={"language": lang, "valid_to": self.day}
                 )
@@ -273,6 +273,8 @@ class ChangeApplier:
         for row in self.spec.rows:
             if Territory.objects.filter(code=row.to_code, valid_to__isnull=True).exists():
                 raise ChangeError(row.line, _("A territory with the code %(code)s already exists.") % {"code": row.to_code})
+            if not row.parent_code:
+                raise ChangeError(row.line, _("A new territory needs the code of its parent (parent_code)."))
             t = self._create(row, row.kind, self._parent(row))
             self._link(None, t)
 
@@ -281,7 +283,7 @@ class ChangeApplier:
         t = self.unit(row.from_code, row.line)
         if not any(row.names.values()):
             raise ChangeError(row.line, _("A renaming needs the new name in at least one language."))
-        self._record_former_names(t)
+        self._record_former_names(t, row.names)
         self._set_names(t, row.names)
         t.save()
         self._new_version(t)
@@ -347,7 +349,7 @@ class ChangeApplier:
                 raise ChangeError(rows[0].line, _("The predecessors have different parents; give the successor's parent_code."))
             successor = self._create(ChangeRow(line=rows[0].line, to_code=target_code, names=names), kind, parent)
         elif names:
-            self._record_former_names(successor)
+            self._record_former_names(successor, names)
             self._set_names(successor, names)
             successor.save()
             self._new_version(successor)

@@ -71,7 +71,6 @@ def aimak_server():
     tmp = Path(tempfile.mkdtemp(prefix="aimak-browser-"))
     env = dict(os.environ)
     env.update(AIMAK_VAR=str(tmp), DATABASE_URL="", DEBUG="1", PYTHONUNBUFFERED="1")
-    env.pop("DJANGO_SETTINGS_MODULE", None)
     python, manage = _python(), str(REPO / "manage.py")
     log_path = tmp / "server.log"
 
@@ -150,7 +149,8 @@ def pytest_runtest_makereport(item, call):
 def new_context(browser, aimak_server, request):
     """Factory of browser contexts (fresh cookies); every context is closed after the test.
 
-    Each context records the URL of every request it makes in `context.aimak_requests`.
+    Each context knows the server's URL (`context.aimak_base_url`) and records the URL of every
+    request it makes in `context.aimak_requests`.
     """
     contexts = []
 
@@ -165,6 +165,7 @@ def new_context(browser, aimak_server, request):
             locale = marker_locale.args[0] if marker_locale else DEFAULT_LOCALE
         context = browser.new_context(base_url=aimak_server, locale=locale, viewport=viewport)
         context.set_default_timeout(15_000)
+        context.aimak_base_url = aimak_server
         context.aimak_requests = []
         context.on("request", lambda req: context.aimak_requests.append(req.url))
         contexts.append(context)

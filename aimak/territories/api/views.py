@@ -70,7 +70,10 @@ class TerritoryViewSet(viewsets.ReadOnlyModelViewSet):
     def search(self, request):
         """Find territories by any spelling of their name in ky/ru/en, or by code."""
         q = request.query_params.get("q", "")
-        results = list(selectors.search(q, limit=min(int(request.query_params.get("limit", 20) or 20), 100)))
+        limit = request.query_params.get("limit") or "20"
+        if not limit.isdigit():
+            raise ValidationError({"limit": _("The limit is a whole number.")})
+        results = list(selectors.search(q, limit=max(1, min(int(limit), 100))))
         chains = selectors.ancestors_for(results)
         chains = {k: [a for a in v if a.depth > 0] for k, v in chains.items()}
         return Response(TerritoryWithChainSerializer(results, many=True, context={"request": request, "chains": chains}).data)

@@ -145,3 +145,19 @@ def test_one_bad_event_rolls_back_the_good_ones(tmp_path, territory):
     assert not report.committed
     assert [i.line for i in report.rejected] == [3]
     assert territory(BARSKOON).name_ru == "Барскоонский айылный аймак"
+
+
+def test_reloading_the_classifier_does_not_undo_changes(tmp_path, territory):
+    from aimak.core.imports import data_path
+    from aimak.territories.importers import import_soate
+
+    changes(tmp_path, f"R-8,2025-01-01,merge,{BARSKOON},{BARSKOON},,,,,,,\nR-8,2025-01-01,merge,{AK_SHYIRAK},{BARSKOON},,,,,,,\n")
+    report = import_soate(data_path("territories", "soate_2019.csv"))
+    assert report.committed and report.created == 0 and report.updated == 0, report.as_text()
+    assert not Territory.objects.filter(code=AK_SHYIRAK, valid_to__isnull=True).exists()
+
+
+def test_an_old_code_still_opens_the_unit(tmp_path, client, territory):
+    changes(tmp_path, f"R-9,2025-01-01,code_change,{BARSKOON},41702210899000,,,,,,,\n")
+    assert selectors.by_code(BARSKOON).code == "41702210899000"
+    assert client.get(f"/territories/{BARSKOON}/").status_code == 200
