@@ -98,12 +98,14 @@ def cmd_test(args) -> None:
     say("unit and integration tests on SQLite")
     if run(*pytest, "-m", "not browser", env={"DATABASE_URL": ""}, check=False):
         failures.append("SQLite")
-    if os.environ.get("AIMAK_SKIP_PG") != "1" and pg_reachable():
+    if os.environ.get("AIMAK_SKIP_PG") == "1":
+        say("AIMAK_SKIP_PG=1: skipping the PostgreSQL run")
+    elif pg_reachable():
         say(f"unit and integration tests on PostgreSQL ({PG_HOST}:{PG_PORT})")
         if run(*pytest, "-m", "not browser", env={"DATABASE_URL": PG_URL}, check=False):
             failures.append("PostgreSQL")
     else:
-        say("PostgreSQL is not reachable; skipping the PostgreSQL run")
+        say(f"PostgreSQL does not answer on {PG_HOST}:{PG_PORT}; skipping the PostgreSQL run")
     if os.environ.get("AIMAK_SKIP_BROWSER") != "1":
         if ensure_chromium():
             say("browser tests (Playwright driving Chromium)")
