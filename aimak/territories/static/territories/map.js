@@ -69,24 +69,25 @@
   function territory(el) {
     var map = baseMap(el);
     var url = el.dataset.geojsonUrl;
-    var jobs = [];
-    if (el.dataset.context) {
-      jobs.push(get(url + "?code=" + el.dataset.context).then(function (d) { layer(d, STYLE.context).addTo(map); }));
-    }
-    if (el.dataset.children) {
-      jobs.push(get(url + "?parent=" + el.dataset.children).then(function (d) { layer(d, STYLE[2], 3).addTo(map); }));
-    }
-    jobs.push(get(url + "?code=" + el.dataset.focus).then(function (d) {
-      var l = layer(d, STYLE.focus, 8).addTo(map);
-      var f = d.features[0];
+    var none = Promise.resolve(null);
+    // fetch in parallel, draw in a fixed order so the unit itself is always on top
+    Promise.all([
+      el.dataset.context ? get(url + "?code=" + el.dataset.context) : none,
+      el.dataset.children ? get(url + "?parent=" + el.dataset.children) : none,
+      get(url + "?code=" + el.dataset.focus)
+    ]).then(function (data) {
+      if (data[0]) { layer(data[0], STYLE.context).addTo(map); }
+      if (data[1]) { layer(data[1], STYLE[2], 3).addTo(map); }
+      var focus = layer(data[2], STYLE.focus, 8).addTo(map);
+      var f = data[2].features[0];
       if (f && f.geometry && f.geometry.type === "Point") {
         map.setView([f.geometry.coordinates[1], f.geometry.coordinates[0]], 10);
       } else if (f && f.geometry) {
-        map.fitBounds(l.getBounds(), { padding: [10, 10] });
+        map.fitBounds(focus.getBounds(), { padding: [10, 10] });
       }
       el.dataset.focusShown = f && f.geometry ? f.geometry.type : "none";
-    }));
-    Promise.all(jobs).then(function () { el.dataset.ready = "1"; }).catch(function () { el.dataset.error = "1"; });
+      el.dataset.ready = "1";
+    }).catch(function () { el.dataset.error = "1"; });
   }
 
   document.querySelectorAll("[data-map-levels]").forEach(national);
