@@ -1,6 +1,9 @@
 from django.db import connection
 from django.http import JsonResponse
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
+
+from aimak.core.exports import stream_csv
+from aimak.core.tables import rows
 
 from aimak.territories import selectors as territory_selectors
 
@@ -40,3 +43,46 @@ def health(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+class ObjectListView(ListView):
+    """A filtered, paginated table of objects with a CSV export of the same filter.
+
+    An app's list page is a short configuration: model queryset, filterset, columns."""
+
+    filterset_class = None
+    columns: list = []
+    export_name = "export"
+    paginate_by = 50
+    template_name = "core/object_list.html"
+    title = ""
+
+    def get_base_queryset(self):
+        return self.queryset.all()
+
+    def get_queryset(self):
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=self.get_base_queryset(), request=self.request)
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return self.filterset.queryset.none()
+        return self.filterset.qs
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "csv":
+            qs = self.get_queryset()
+            header = [c.header for c in self.columns]
+            body = ([str(value) for _column, value in cells] for _obj, cells in rows(qs.iterator(chunk_size=2000), self.columns))
+            return stream_csv(f"{self.export_name}.csv", header, body)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filterset=self.filterset,
+            columns=self.columns,
+            table=rows(context["object_list"], self.columns),
+            title=self.title,
+            query=query.urlencode(),
+        )
+        return context

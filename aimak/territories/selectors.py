@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 
 from aimak.core.text import fold
 
@@ -38,6 +38,27 @@ def children(territory: Territory | None, *, as_of: date | None = None):
     qs = Territory.objects.filter(valid_to__isnull=True)
     qs = qs.filter(parent=territory) if territory else qs.filter(parent__isnull=True)
     return qs.order_by("kind", "name_ru")
+
+
+def child_items(parent: Territory, as_of: date | None) -> list[dict]:
+    """Rows of the browsable tree: the children of a unit, now or on a date, each saying
+    whether it has children of its own (one query either way)."""
+    if as_of is None:
+        qs = (
+            Territory.objects.filter(parent=parent, valid_to__isnull=True)
+            .annotate(n_children=Count("children", filter=Q(children__valid_to__isnull=True)))
+            .order_by("kind", "name_ru")
+        )
+        return [{"territory": t, "name": t.name, "code": t.code, "kind": t.get_kind_display(), "has_children": t.n_children > 0} for t in qs]
+    below = TerritoryVersion.objects.valid_on(as_of).filter(parent=OuterRef("territory"))
+    versions = (
+        TerritoryVersion.objects.valid_on(as_of)
+        .filter(parent=parent)
+        .annotate(has_children=Exists(below))
+        .select_related("territory")
+        .order_by("kind", "name_ru")
+    )
+    return [{"territory": v.territory, "name": v.name, "code": v.code, "kind": v.get_kind_display(), "has_children": v.has_children} for v in versions]
 
 
 def search(query: str, *, limit: int = 20, kinds=None, include_abolished=False):

@@ -7,6 +7,7 @@ app_name = "territories"
 urlpatterns = [
     path("", views.TreeView.as_view(), name="tree"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("list/", views.TerritoryListView.as_view(), name="list"),
     path("map/", views.MapView.as_view(), name="map"),
     path("import/", views.ImportView.as_view(), name="import"),
     path("changes/", views.ChangeListView.as_view(), name="changes"),

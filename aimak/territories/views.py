@@ -2,17 +2,20 @@ from datetime import date
 
 from django import forms
 from django.contrib.auth.mixins import UserPassesTestMixin
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, ListView, TemplateView
 
 from aimak.core.imports import SourceError
+from aimak.core.views import ObjectListView
 
 from . import selectors
+from .filtersets import TerritoryFilterSet
 from .importers import IMPORTERS
-from .models import Territory, TerritoryChange, TerritoryChangeLink, TerritoryVersion
+from .tables import TERRITORY_COLUMNS
+from .models import Territory, TerritoryChange, TerritoryChangeLink
 
 
 def parse_as_of(request) -> date | None:
@@ -35,29 +38,17 @@ class TreeView(TemplateView):
             as_of=as_of,
             as_of_invalid=bool(self.request.GET.get("as_of")) and as_of is None,
             edition=selectors.edition_as_of(as_of),
-            items=child_items(root, as_of) if root else [],
+            items=selectors.child_items(root, as_of) if root else [],
         )
         return context
 
 
-def child_items(parent: Territory, as_of: date | None) -> list[dict]:
-    """Rows of the browsable tree: the children of a unit, now or on a date."""
-    if as_of is None:
-        qs = (
-            Territory.objects.filter(parent=parent, valid_to__isnull=True)
-            .annotate(n_children=Count("children", filter=Q(children__valid_to__isnull=True)))
-            .order_by("kind", "name_ru")
-        )
-        return [{"territory": t, "name": t.name, "code": t.code, "kind": t.get_kind_display(), "has_children": t.n_children > 0} for t in qs]
-    below = TerritoryVersion.objects.valid_on(as_of).filter(parent=OuterRef("territory"))
-    versions = (
-        TerritoryVersion.objects.valid_on(as_of)
-        .filter(parent=parent)
-        .annotate(has_children=Exists(below))
-        .select_related("territory")
-        .order_by("kind", "name_ru")
-    )
-    return [{"territory": v.territory, "name": v.name, "code": v.code, "kind": v.get_kind_display(), "has_children": v.has_children} for v in versions]
+class TerritoryListView(ObjectListView):
+    queryset = Territory.objects.select_related("parent").order_by("path")
+    filterset_class = TerritoryFilterSet
+    columns = TERRITORY_COLUMNS
+    export_name = "territories"
+    title = _("List of territories")
 
 
 class ChildrenView(TemplateView):
@@ -69,7 +60,7 @@ class ChildrenView(TemplateView):
         context = super().get_context_data(**kwargs)
         parent = get_object_or_404(Territory, pk=self.kwargs["pk"])
         as_of = parse_as_of(self.request)
-        context.update(items=child_items(parent, as_of), as_of=as_of)
+        context.update(items=selectors.child_items(parent, as_of), as_of=as_of)
         return context
 
 
@@ -97,7 +88,7 @@ class TerritoryDetailView(TemplateView):
         context.update(
             territory=t,
             ancestors=selectors.ancestors(t),
-            children=child_items(t, as_of),
+            children=selectors.child_items(t, as_of),
             as_of=as_of,
             state=state,
             versions=t.versions.select_related("parent", "change").order_by("valid_from"),

@@ -61,3 +61,13 @@ def test_openapi_schema_is_valid_and_docs_are_served_locally(client):
     assert "/api/territories/{code}/" in schema["paths"]
     docs = client.get(reverse("api-docs")).content.decode()
     assert "cdn" not in docs.lower() and "unpkg" not in docs
+
+
+def test_list_page_uses_the_same_filters_and_exports_csv(client):
+    page = client.get("/territories/list/", {"kind": "rayon", "within": "41702000000000"})
+    assert page.status_code == 200 and "41702210000000" in page.content.decode()
+    export = client.get("/territories/list/", {"kind": "aiyl_aimak", "within": "41702210000000", "export": "csv"})
+    lines = b"".join(export.streaming_content).decode("utf-8").lstrip("\ufeff").splitlines()
+    api = client.get("/api/territories/", {"kind": "aiyl_aimak", "within": "41702210000000"}).json()
+    assert len(lines) - 1 == api["count"] > 10
+    assert client.get("/territories/list/", {"level": "9"}).status_code == 200  # invalid filter: empty list, no error page
