@@ -155,6 +155,7 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = {
 }
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # the layout's CSS and the vendored libraries
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aimak.core.imports import ImportReport, SourceError, read_csv, read_json, run_import
-from aimak.core.text import fold
+from aimak.core.text import fold, transliterate
 
 from .models import GazetteerEdition, Territory, TerritoryKind, TerritoryName
 from .names import clean_short, derived_names, full_name, short_from_russian
@@ -332,7 +332,18 @@ def complete_missing_names(*, dry_run=False, **_options) -> ImportReport:
             centred.append(t)
             report.correct(None, _("%(name)s: centre placed at the mean of its %(n)d villages.") % {"name": t.name_ru, "n": m["n"]}, t.code)
         Territory.objects.bulk_update(centred, ["latitude", "longitude", "sources"])
-        report.updated = len({t.pk for t in touched + centred})
+        # Villages and towns the sources name only in Cyrillic get a Latin spelling for English pages.
+        latin = []
+        for t in Territory.objects.filter(Q(name_en__isnull=True) | Q(name_en=""), valid_to__isnull=True, kind__in=[TerritoryKind.VILLAGE, TerritoryKind.TOWN]):
+            t.name_en = t.short_name_en = transliterate(t.short_name_ru or t.name_ru)
+            t.sources = {**t.sources, "name_en": "transliterated"}
+            latin.append(t)
+        Territory.objects.bulk_update(latin, ["name_en", "short_name_en", "sources"], batch_size=500)
+        sync_open_versions(latin)
+        refresh_search_keys(latin)
+        if latin:
+            report.notes.append(_("%(count)d villages and towns got a Latin spelling of their Russian name for English pages.") % {"count": len(latin)})
+        report.updated = len({t.pk for t in touched + centred + latin})
 
     return run_import(report, work, dry_run=dry_run)
 
@@ -550,7 +561,7 @@ def import_villages(source, *, dry_run=False, **_options) -> ImportReport:
                 en = latin
             if ky and not v.name_ky:
                 values["name_ky"] = values["short_name_ky"] = ky
-            if en and not v.name_en:
+            if en and (not v.name_en or v.sources.get("name_en") == "transliterated"):
                 values["name_en"] = values["short_name_en"] = en
             population = row.get("gn_population") or ""
             if population.isdigit() and int(population) > 0 and v.population is None:
@@ -561,6 +572,8 @@ def import_villages(source, *, dry_run=False, **_options) -> ImportReport:
             for k, val in values.items():
                 setattr(v, k, val)
             v.sources = {**v.sources, "point": "GeoNames via Who's On First", "geonames_id": row.get("geonames_id") or None}
+            if "name_en" in values:
+                v.sources["name_en"] = "GeoNames"
             touched.append(v)
         Territory.objects.bulk_update(
             touched, ["latitude", "longitude", "name_ky", "short_name_ky", "name_en", "short_name_en", "population", "sources"], batch_size=500

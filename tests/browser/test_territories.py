@@ -59,7 +59,8 @@ def sign_in(page, username=DEMO_USER, password=DEMO_PASSWORD):
     page.fill("#id_password", password)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
-    expect(page.locator(".account .who")).to_have_text(username)
+    expect(page.locator(".account .who")).to_be_visible()  # shows the full name of the user
+    expect(page.locator("main form #id_password")).to_have_count(0)
 
 
 # --- languages -------------------------------------------------------------------------------------
@@ -125,6 +126,12 @@ def test_kyrgyz_and_russian_spellings_find_the_same_rayon(page, how):
 
 
 def test_aiyl_aimak_page_shows_it_on_the_map_and_in_the_breadcrumb(page):
+    # The page fetches three GeoJSON layers at once. Make the worst order certain: the rayon around the
+    # aiyl aimak (the context) is held back until the aiyl aimak itself has arrived, as on a slow network;
+    # the unit must still end up on top of its rayon.
+    held, arrived = [], set()
+    page.route(re.compile(re.escape(f"{GEOJSON}?code={JETI_OGUZ_RAYON}") + "$"), lambda route: held.append(route))
+    page.on("response", lambda r: arrived.add(r.url.split("?", 1)[1]) if GEOJSON in r.url else None)
     page.goto(f"/territories/{BARSKOON_AIYL_AIMAK}/")
     expect(page.locator("h1")).to_have_text("Barskoon aiyl aimak")
 
@@ -133,13 +140,18 @@ def test_aiyl_aimak_page_shows_it_on_the_map_and_in_the_breadcrumb(page):
     expect(crumbs.locator(f'a[href="/territories/{ISSYK_KUL_OBLAST}/"]')).to_contain_text("Issyk-Kul")
 
     area = page.locator("#territory-map")
+    wait_until(
+        page, lambda: held and f"code={BARSKOON_AIYL_AIMAK}" in arrived, message="the aiyl aimak's GeoJSON (rayon held back)"
+    )
+    page.wait_for_timeout(200)  # let the page handle what it has so far
+    held[0].continue_()
     expect(area).to_have_attribute("data-ready", "1")
     expect(area).to_have_attribute("data-focus-shown", "Point")
     assert area.get_attribute("data-error") is None
     # preferCanvas: the shapes are drawn on a <canvas>, so there are no SVG paths or marker <img>s to find.
     expect(area.locator(".leaflet-pane canvas")).to_have_count(1)
 
-    # The map is centred on the aiyl aimak: clicking the middle must open *its* popup.
+    # The map is centred on the aiyl aimak: clicking the middle must open *its* popup, not the rayon's.
     box = area.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     popup = area.locator(".leaflet-popup-content")
@@ -148,17 +160,39 @@ def test_aiyl_aimak_page_shows_it_on_the_map_and_in_the_breadcrumb(page):
     expect(popup).to_contain_text(BARSKOON_AIYL_AIMAK)
 
 
-def test_national_map_draws_every_level(page):
-    geojson = {}
+# Where map.js puts a place on a fresh national map: a throw-away Leaflet map of the same size,
+# fitted to the same bounds as map.js's KG_BOUNDS, gives the same projection.
+CONTAINER_POINT = """([lat, lng]) => {
+  const el = document.getElementById("national-map"), probe = document.createElement("div");
+  probe.style.cssText = `position:absolute;left:-9999px;top:0;width:${el.clientWidth}px;height:${el.clientHeight}px`;
+  document.body.appendChild(probe);
+  const m = L.map(probe, { zoomSnap: 0.25, attributionControl: false });
+  m.fitBounds([[39.1, 69.2], [43.3, 80.3]]);
+  const p = m.latLngToContainerPoint([lat, lng]);
+  m.remove(); probe.remove();
+  return [p.x, p.y];
+}"""
+
+
+def test_national_map_draws_every_level_and_its_places_open(page):
+    # The three levels are fetched at once. Make the worst order certain: the rayon boundaries (level 2,
+    # the largest download) arrive after the aiyl aimak points (level 3), as they may on a slow network.
+    held, geojson = [], {}
+    page.route(re.compile(re.escape(f"{GEOJSON}?level=2") + "$"), lambda route: held.append(route))
     page.on("response", lambda r: geojson.__setitem__(r.url.split("?", 1)[1], r.status) if GEOJSON in r.url else None)
     page.goto("/territories/map/")
     area = page.locator("#national-map")
-    expect(area).to_have_attribute("data-ready", "1")
+    wait_until(page, lambda: held and "level=3" in geojson, message="the GeoJSON of level 3 (level 2 held back)")
+    page.wait_for_timeout(200)  # let the page draw what it has so far
+    held[0].continue_()
     wait_until(page, lambda: {"level=1", "level=2", "level=3"} <= geojson.keys(), message="the GeoJSON of levels 1, 2, 3")
     assert geojson == {"level=1": 200, "level=2": 200, "level=3": 200}
     page.wait_for_load_state("networkidle")  # the three responses are parsed and drawn
+    expect(area).to_have_attribute("data-ready", "1")
     assert area.get_attribute("data-error") is None
+    # preferCanvas: everything is drawn on one <canvas>; there are no SVG paths to count.
     expect(area.locator("canvas.leaflet-zoom-animated")).to_have_count(1)
+    expect(area.locator("path")).to_have_count(0)
     expect(area.locator(".leaflet-control-layers-overlays label")).to_have_count(3)
 
     # Something is drawn in the middle of the country: hovering it shows the name of a place.
@@ -168,6 +202,16 @@ def test_national_map_draws_every_level(page):
     expect(area.locator(".leaflet-tooltip")).not_to_have_text("")
     expect(area.locator("canvas.leaflet-interactive")).to_have_count(1)
 
+    # "Click a place to open it": the point of Barskoon aiyl aimak opens Barskoon, not the rayon around it.
+    x, y = page.evaluate(CONTAINER_POINT, [42.1290, 77.6120])  # its centre, as on its own page
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    popup = area.locator(".leaflet-popup-content")
+    expect(popup).to_be_visible()
+    expect(popup.locator("a")).to_have_attribute("href", f"/territories/{BARSKOON_AIYL_AIMAK}/")
+    with page.expect_navigation():
+        popup.locator("a").click()
+    expect(page.locator("h1")).to_have_text("Barskoon aiyl aimak")
+
 
 # --- tree ------------------------------------------------------------------------------------------
 
@@ -175,7 +219,7 @@ def test_national_map_draws_every_level(page):
 def test_tree_lists_oblasts_and_opens_a_branch_with_htmx(page):
     page.goto("/territories/")
     tree = page.locator(".tree")
-    for code in ("41702000000000", "41703000000000", "41704000000000", "41706000000000", "41707000000000", "41708000000000", "41709000000000"):
+    for code in ("41702000000000", "41703000000000", "41704000000000", "41705000000000", "41706000000000", "41707000000000", "41708000000000"):
         expect(tree.locator(f'summary a[href="/territories/{code}/"]')).to_have_count(1)
 
     issyk_kul = tree.locator("details").filter(has=page.locator(f'summary a[href="/territories/{ISSYK_KUL_OBLAST}/"]')).first
@@ -201,6 +245,7 @@ PAGES = [
     "/territories/map/",
     "/territories/search/?q=Barskoon",
     f"/territories/{BARSKOON_AIYL_AIMAK}/",
+    "/territories/list/",
     "/territories/changes/",
     "/about/data/",
     "/accounts/sign-in/",

@@ -10,6 +10,7 @@
     focus: { color: "#b00e27", weight: 3, fillColor: "#ffcd00", fillOpacity: 0.35 },
     context: { color: "#555d66", weight: 1, fillColor: "#e9edf1", fillOpacity: 0.5 }
   };
+  var POINT = { color: "#1d6b35", weight: 1, fillColor: "#2e9e52", fillOpacity: 0.85 };
   var KG_BOUNDS = [[39.1, 69.2], [43.3, 80.3]];
 
   function get(url) {
@@ -32,7 +33,7 @@
 
   function layer(data, style, pointRadius) {
     return L.geoJSON(data, {
-      style: function () { return style; },
+      style: function (f) { return f.geometry && f.geometry.type === "Point" ? POINT : style; },
       pointToLayer: function (f, latlng) {
         return L.circleMarker(latlng, { radius: pointRadius || 4, color: "#1d6b35", weight: 1, fillColor: "#2e9e52", fillOpacity: 0.85 });
       },
@@ -55,15 +56,15 @@
     var levels = (el.dataset.mapLevels || "1,2,3").split(",");
     var names = { 1: el.dataset.label1, 2: el.dataset.label2, 3: el.dataset.label3 };
     var control = L.control.layers(null, null, { collapsed: true }).addTo(map);
-    levels.forEach(function (level) {
-      get(url + "?level=" + level).then(function (data) {
-        var l = layer(data, STYLE[level] || STYLE[2], level === "3" ? 3 : 4);
-        l.addTo(map);
-        if (level === "1") { l.bringToBack(); }
+    // fetch in parallel, draw from the top level down so that points stay clickable
+    Promise.all(levels.map(function (level) { return get(url + "?level=" + level); })).then(function (all) {
+      all.forEach(function (data, i) {
+        var level = levels[i];
+        var l = layer(data, STYLE[level] || STYLE[2], level === "3" ? 3 : 4).addTo(map);
         control.addOverlay(l, names[level] || ("level " + level));
-      }).catch(function () { el.dataset.error = "1"; });
-    });
-    el.dataset.ready = "1";
+      });
+      el.dataset.ready = "1";
+    }).catch(function () { el.dataset.error = "1"; });
   }
 
   function territory(el) {
