@@ -44,6 +44,7 @@ COUNTRY_CODE = "41700000000000"
 # Known errors in the shared data (see ../shared/data/SOURCES.md), corrected on load.
 RU_NAME_FIXES = {"Тонский районрайон": "Тонский район"}
 EN_NAME_FIXES = {"Ak-Bashy": "At-Bashy", "Kochokor": "Kochkor"}
+KY_NAME_FIXES = {"Жалалабат": "Жалал-Абад"}  # open-admin-data's region name; its own districts file and OCHA write Жалал-Абад
 ISO_FIXES_BY_NAME = {"jalalabad": "KG-J"}  # Who's On First codes Jalal-Abad as KG-C
 SOATE_DUPLICATE_ROWS = {"41700000000021": "41721000000000"}  # a second "город Ош" row
 
@@ -261,6 +262,9 @@ def import_oad(source, *, dry_run=False, **_options) -> ImportReport:
             if short_en in EN_NAME_FIXES:
                 report.correct(index, _("Name “%(old)s” corrected to “%(new)s”.") % {"old": short_en, "new": EN_NAME_FIXES[short_en]}, pcode)
                 short_en = EN_NAME_FIXES[short_en]
+            if short_ky in KY_NAME_FIXES:
+                report.correct(index, _("Name “%(old)s” corrected to “%(new)s”.") % {"old": short_ky, "new": KY_NAME_FIXES[short_ky]}, pcode)
+                short_ky = KY_NAME_FIXES[short_ky]
             geo = rec.get("geo") or {}
             lat, lon = _float(geo.get("lat")), _float(geo.get("lon"))
             if (lat is None) != (lon is None) or (lat is not None and not (39 <= lat <= 44 and 69 <= lon <= 81)):

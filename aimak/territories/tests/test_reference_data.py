@@ -74,6 +74,7 @@ def test_known_errors_are_corrected(territory):
     assert territory("41704220000000").short_name_en == "At-Bashy"
     assert territory("41704235000000").short_name_en == "Kochkor"
     assert territory("41703000000000").iso_code == "KG-J"
+    assert territory("41703000000000").short_name_ky == "Жалал-Абад"
     assert not Territory.objects.filter(code="41700000000021").exists()
 
 
