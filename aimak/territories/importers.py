@@ -300,7 +300,7 @@ def complete_missing_names(*, dry_run=False, **_options) -> ImportReport:
     """Oblasts, rayons and aiyl aimaks the sources give no Kyrgyz or English name for get one
     derived from the Russian name; each is listed so that someone can check it."""
     report = ImportReport(source="SOATE", title=_("Names and centres completed from other data"))
-    kinds = [TerritoryKind.OBLAST, TerritoryKind.RAYON, TerritoryKind.CITY, TerritoryKind.AIYL_AIMAK, TerritoryKind.REPUBLICAN_CITY]
+    kinds = [TerritoryKind.OBLAST, TerritoryKind.RAYON, TerritoryKind.CITY, TerritoryKind.CITY_DISTRICT, TerritoryKind.AIYL_AIMAK, TerritoryKind.REPUBLICAN_CITY]
 
     def work(report):
         touched = []
