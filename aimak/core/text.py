@@ -26,7 +26,7 @@ def fold(text: str) -> str:
     """Return the matching key of a name or query (may be empty)."""
     if not text:
         return ""
-    text = text.lower()
+    text = text.casefold()  # not lower(): "ß" and "SS" must agree
     text = "".join(_CYRILLIC.get(ch, ch) for ch in text)
     # ö, ü, ñ and other accented Latin letters lose their marks.
     text = unicodedata.normalize("NFKD", text)
