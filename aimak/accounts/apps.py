@@ -6,3 +6,16 @@ class AccountsConfig(AppConfig):
     name = "aimak.accounts"
     label = "accounts"
     verbose_name = _("People and access")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from . import signals  # noqa: F401  (sign-in events)
+
+        post_migrate.connect(_sync_roles, sender=self)
+
+
+def _sync_roles(**kwargs):
+    from .services import sync_builtin_roles
+
+    sync_builtin_roles()

@@ -1,5 +1,31 @@
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+
+from aimak.core import scoping
+
+from .models import Role, RoleAssignment
+
+ALL = "*"
+BUILTIN_ROLES = {
+    # code: (names ky/ru/en, permissions)
+    "municipal_staff": (("Муниципалдык кызматкер", "Муниципальный служащий", "Municipal staff"),
+                        ["*:view", "*:create", "*:edit", "*:submit"]),
+    "local_monitor": (("Жергиликтүү монитор", "Местный монитор", "Local monitor"),
+                      ["*:view", "*:create", "*:edit", "*:submit"]),
+    "district_coordinator": (("Райондук координатор", "Районный координатор", "District coordinator"),
+                             ["*:view", "*:create", "*:edit", "*:submit", "*:review", "*:approve", "*:manage_users", "*:view_restricted"]),
+    "oblast_coordinator": (("Облустук координатор", "Областной координатор", "Oblast coordinator"),
+                           ["*:view", "*:create", "*:edit", "*:submit", "*:review", "*:approve", "*:manage_users", "*:view_restricted"]),
+    "national_analyst": (("Улуттук аналитик", "Национальный аналитик", "National analyst"),
+                         ["*:view", "*:review", "*:approve", "*:configure", "*:view_restricted"]),
+    "national_administrator": (("Улуттук администратор", "Национальный администратор", "National administrator"),
+                               [f"*:{a}" for a in scoping.ACTIONS]),
+    "commission_member": (("Комиссиянын мүчөсү", "Член комиссии", "Commission member"), ["*:view", "*:review"]),
+    "partner_organisation": (("Өнөктөш уюм", "Организация-партнёр", "Partner organisation"), ["*:view", "*:create", "*:edit"]),
+    "public": (("Коомчулук (кирбеген колдонуучу)", "Общественность (без входа)", "Public (not signed in)"), ["*:view"]),
+}
 
 
 def set_preferred_language(user, code: str) -> None:
@@ -19,3 +45,63 @@ def ensure_user(username: str, password: str, *, superuser: bool = False, **fiel
     user.set_password(password)
     user.save()
     return user
+
+
+def sync_builtin_roles() -> None:
+    """Create or refresh the built-in roles (their permissions follow the code)."""
+    for code, ((ky, ru, en), permissions) in BUILTIN_ROLES.items():
+        role, _created = Role.objects.get_or_create(code=code, defaults={"name_ru": ru, "is_builtin": True})
+        role.name_ky, role.name_ru, role.name_en = ky, ru, en
+        role.permissions, role.is_builtin = permissions, True
+        role.save()
+
+
+def assign_role(*, granted_by, user, role: Role, territory, valid_from=None, valid_to=None) -> RoleAssignment:
+    """Grant a role on a territory. Only someone who manages people at or above that
+    territory may grant it, and never a role with more rights than their own there.
+    (Not wrapped in a transaction: a refusal's security event must survive it.)"""
+    if not scoping.allowed_within(granted_by, "manage_users", RoleAssignment, territory):
+        from aimak.audit.services import log_security_event
+
+        log_security_event("permission_refused", user=granted_by, detail={"action": "assign_role", "territory": territory.code, "role": role.code})
+        raise PermissionDenied(_("You cannot grant roles on %(territory)s.") % {"territory": territory})
+    if not granted_by.is_superuser:
+        own = set()
+        for a in active_assignments_for(granted_by):
+            if territory.path.startswith(a.territory.path):
+                own |= set(a.role.permissions)
+        if not set(role.permissions) <= own:
+            raise PermissionDenied(_("You cannot grant a role with more rights than your own."))
+    if valid_from and valid_to and valid_to <= valid_from:
+        raise ValidationError({"valid_to": _("The end date must be after the start date.")})
+    return RoleAssignment.objects.create(
+        user=user, role=role, territory=territory, valid_from=valid_from, valid_to=valid_to, granted_by=granted_by
+    )
+
+
+def active_assignments_for(user):
+    from .selectors import active_assignments
+
+    return active_assignments(user)
+
+
+@transaction.atomic
+def end_assignment(*, ended_by, assignment: RoleAssignment, on=None) -> RoleAssignment:
+    if not scoping.allowed_within(ended_by, "manage_users", RoleAssignment, assignment.territory):
+        raise PermissionDenied
+    assignment.valid_to = on or scoping.today()
+    assignment.save(update_fields=["valid_to"])
+    return assignment
+
+
+def deactivate_user(*, by, user) -> None:
+    """People are never deleted: history keeps pointing at them."""
+    from .selectors import active_assignments
+
+    places = [a.territory for a in active_assignments(user)]
+    if not by.is_superuser and not places:
+        raise PermissionDenied
+    if not all(scoping.allowed_within(by, "manage_users", RoleAssignment, t) for t in places):
+        raise PermissionDenied(_("%(user)s also has roles outside your territory.") % {"user": user})
+    user.is_active = False
+    user.save(update_fields=["is_active"])

@@ -9,4 +9,15 @@ def aimak(request):
             {"code": code, "name": name, "current": code == current} for code, name in settings.LANGUAGES
         ],
         "AIMAK_DEBUG": settings.DEBUG,
+        "can_configure": _can_configure(request),
     }
+
+
+def _can_configure(request) -> bool:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    from aimak.core.scoping import grants
+    from aimak.territories.models import Territory
+
+    return user.is_superuser or any(len(p) == 6 for p in grants(user, "configure", Territory))

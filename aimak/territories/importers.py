@@ -21,6 +21,7 @@ from django.db.models import Avg, Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from aimak.audit import services as audit
 from aimak.core.imports import ImportReport, SourceError, read_csv, read_json, run_import
 from aimak.core.text import fold, transliterate
 
@@ -181,7 +182,7 @@ def import_soate(source, *, dry_run=False, edition_name="SOATE 2019", **_options
             elif (t.name_ru, t.short_name_ru, t.kind) != (name, short, kind):
                 t.name_ru, t.short_name_ru, t.kind = name, short, kind
                 changed.append(t)
-        Territory.objects.bulk_create(new, batch_size=500)
+        audit.bulk_create(Territory, new, batch_size=500)
         report.created += len(new)
 
         # parents, then paths (ids are known now)
@@ -204,7 +205,7 @@ def import_soate(source, *, dry_run=False, edition_name="SOATE 2019", **_options
         except ValueError as exc:
             report.reject(None, str(exc))
             return
-        Territory.objects.bulk_update(
+        audit.bulk_update(Territory, 
             list({t.pk: t for t in new + changed + path_changed}.values()),
             ["parent", "path", "depth", "name_ru", "short_name_ru", "kind"],
             batch_size=500,
@@ -288,7 +289,7 @@ def import_oad(source, *, dry_run=False, **_options) -> ImportReport:
             touched.append(t)
         if report.rejected:
             return
-        Territory.objects.bulk_update(touched, ["pcode", "name_ky", "short_name_ky", "name_en", "short_name_en", "latitude", "longitude", "sources"], batch_size=500)
+        audit.bulk_update(Territory, touched, ["pcode", "name_ky", "short_name_ky", "name_en", "short_name_en", "latitude", "longitude", "sources"], batch_size=500)
         sync_open_versions(touched)
         refresh_search_keys(touched)
         report.updated += len(touched)
@@ -313,7 +314,7 @@ def complete_missing_names(*, dry_run=False, **_options) -> ImportReport:
             t.sources = {**t.sources, "names_ky_en": "derived from Russian"}
             touched.append(t)
             report.correct(None, _("%(ru)s: Kyrgyz “%(ky)s”, English “%(en)s” (derived, please check)") % {"ru": t.name_ru, "ky": t.name_ky, "en": t.name_en}, t.code)
-        Territory.objects.bulk_update(touched, ["name_ky", "short_name_ky", "name_en", "short_name_en", "sources"])
+        audit.bulk_update(Territory, touched, ["name_ky", "short_name_ky", "name_en", "short_name_en", "sources"])
         sync_open_versions(touched)
         refresh_search_keys(touched)
         # Units without a centre get the mean position of their villages.
@@ -335,14 +336,14 @@ def complete_missing_names(*, dry_run=False, **_options) -> ImportReport:
             t.sources = {**t.sources, "centroid": "mean of %d villages" % m["n"]}
             centred.append(t)
             report.correct(None, _("%(name)s: centre placed at the mean of its %(n)d villages.") % {"name": t.name_ru, "n": m["n"]}, t.code)
-        Territory.objects.bulk_update(centred, ["latitude", "longitude", "sources"])
+        audit.bulk_update(Territory, centred, ["latitude", "longitude", "sources"])
         # Villages and towns the sources name only in Cyrillic get a Latin spelling for English pages.
         latin = []
         for t in Territory.objects.filter(Q(name_en__isnull=True) | Q(name_en=""), valid_to__isnull=True, kind__in=[TerritoryKind.VILLAGE, TerritoryKind.TOWN]):
             t.name_en = t.short_name_en = transliterate(t.short_name_ru or t.name_ru)
             t.sources = {**t.sources, "name_en": "transliterated"}
             latin.append(t)
-        Territory.objects.bulk_update(latin, ["name_en", "short_name_en", "sources"], batch_size=500)
+        audit.bulk_update(Territory, latin, ["name_en", "short_name_en", "sources"], batch_size=500)
         sync_open_versions(latin)
         refresh_search_keys(latin)
         if latin:
@@ -450,7 +451,7 @@ def import_boundaries(source, *, dry_run=False, key=None, **_options) -> ImportR
             touched.append(t)
         if report.rejected:
             return
-        Territory.objects.bulk_update(touched, ["geometry", "geometry_web", "iso_code", "latitude", "longitude", "sources"], batch_size=50)
+        audit.bulk_update(Territory, touched, ["geometry", "geometry_web", "iso_code", "latitude", "longitude", "sources"], batch_size=50)
         refresh_search_keys(touched)
         report.updated = len(touched)
 
@@ -579,7 +580,7 @@ def import_villages(source, *, dry_run=False, **_options) -> ImportReport:
             if "name_en" in values:
                 v.sources["name_en"] = "GeoNames"
             touched.append(v)
-        Territory.objects.bulk_update(
+        audit.bulk_update(Territory, 
             touched, ["latitude", "longitude", "name_ky", "short_name_ky", "name_en", "short_name_en", "population", "sources"], batch_size=500
         )
         sync_open_versions(touched)

@@ -116,6 +116,10 @@ class Territory(models.Model):
 
     objects = TerritoryQuerySet.as_manager()
 
+    territory_field = "self"
+    audited = True
+    audit_exclude = ("path", "depth")
+
     class Meta:
         verbose_name = _("territory")
         verbose_name_plural = _("territories")
@@ -146,9 +150,10 @@ class Territory(models.Model):
             return reverse("territories:detail", args=[self.code])
         return reverse("territories:detail-id", args=[self.pk])
 
-    def territory_path(self) -> str:
-        """How access rules find this object's place in the tree (see aimak.core.scoping)."""
-        return self.path
+    @classmethod
+    def public_q(cls):
+        """The gazetteer is public reference data (an empty Q would vanish inside an OR)."""
+        return Q(pk__isnull=False)
 
 
 class TerritoryName(models.Model):
@@ -165,6 +170,8 @@ class TerritoryName(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.VARIANT)
     valid_to = models.DateField(_("used until"), null=True, blank=True)
 
+    territory_field = "territory"
+
     class Meta:
         verbose_name = _("other name")
         verbose_name_plural = _("other names")
@@ -176,6 +183,9 @@ class TerritoryName(models.Model):
 
 class GazetteerEdition(models.Model):
     """A dated state of the whole tree; reports on history say which edition they used."""
+
+    territory_field = None  # about the whole country
+    audited = True
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     effective_date = models.DateField(_("effective date"), null=True, blank=True)
@@ -192,6 +202,9 @@ class GazetteerEdition(models.Model):
 
 
 class TerritoryChange(models.Model):
+    territory_field = None  # public events of the national tree; links name the units
+    audited = True
+
     class Kind(models.TextChoices):
         CREATE = "create", _("creation")
         RENAME = "rename", _("renaming")
@@ -221,6 +234,8 @@ class TerritoryChange(models.Model):
 class TerritoryChangeLink(models.Model):
     """Which unit took over (a share of) which; the same unit on both sides for renames and moves."""
 
+    territory_field = None  # part of its change event
+
     change = models.ForeignKey(TerritoryChange, on_delete=models.CASCADE, related_name="links")
     predecessor = models.ForeignKey(Territory, null=True, blank=True, on_delete=models.PROTECT, related_name="successor_links")
     successor = models.ForeignKey(Territory, null=True, blank=True, on_delete=models.PROTECT, related_name="predecessor_links")
@@ -236,6 +251,8 @@ class TerritoryChangeLink(models.Model):
 
 
 class TerritoryVersion(models.Model):
+    territory_field = "territory"
+
     territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="versions")
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)

@@ -74,7 +74,7 @@ def refresh_search_keys(territories) -> None:
         values += others.get(t.pk, [])
         values += [t.code, t.pcode, t.iso_code]
         t.search_key = search_key(values)
-    Territory.objects.bulk_update(territories, ["search_key"], batch_size=500)
+    Territory.objects.bulk_update(territories, ["search_key"], batch_size=500)  # derived, not audited
 
 
 def sync_open_versions(territories) -> None:

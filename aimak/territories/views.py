@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, ListView, TemplateView
 
+from aimak.core import scoping
 from aimak.core.imports import SourceError
 from aimak.core.views import ObjectListView
 
@@ -158,7 +159,8 @@ class ImportView(UserPassesTestMixin, FormView):
     form_class = ImportForm
 
     def test_func(self):
-        return self.request.user.is_authenticated and self.request.user.is_staff
+        country = selectors.by_code("41700000000000")
+        return scoping.allowed_within(self.request.user, "configure", Territory, country)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

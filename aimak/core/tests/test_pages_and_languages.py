@@ -94,7 +94,14 @@ def test_import_page_is_for_administrators_only(client, django_user_model):
     assert client.get("/territories/import/").status_code == 302  # to sign-in
     client.force_login(django_user_model.objects.create_user("clerk", password="a-long-test-password"))
     assert client.get("/territories/import/").status_code == 403
-    client.force_login(django_user_model.objects.create_user("boss", password="a-long-test-password", is_staff=True))
+    client.force_login(django_user_model.objects.create_user("staffer", password="a-long-test-password", is_staff=True))
+    assert client.get("/territories/import/").status_code == 403  # being staff is not a role
+    from aimak.accounts.models import Role, RoleAssignment
+    from aimak.territories.selectors import by_code
+
+    boss = django_user_model.objects.create_user("boss", password="a-long-test-password")
+    RoleAssignment.objects.create(user=boss, role=Role.objects.get(code="national_administrator"), territory=by_code("41700000000000"))
+    client.force_login(boss)
     assert client.get("/territories/import/").status_code == 200
 
 

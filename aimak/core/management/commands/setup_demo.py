@@ -5,10 +5,25 @@ import os
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from aimak.accounts.services import ensure_user
+from aimak.accounts.models import Role, RoleAssignment
+from aimak.accounts.services import ensure_user, sync_builtin_roles
+from aimak.core.context import acting_as
 from aimak.territories.models import Territory
+from aimak.territories.selectors import by_code
 
 DEMO_PASSWORD = os.environ.get("AIMAK_DEMO_PASSWORD", "aimak-demo-2026")
+
+# (user name, first name, last name, position, role, territory SOATE code) in the seeds' pilot places
+DEMO_PEOPLE = [
+    ("monitor.barskoon", "Айгүл", "Осмонова", "Local monitor, Barskoon", "local_monitor", "41702210815000"),
+    ("monitor.suzak", "Бакыт", "Ташиев", "Local monitor, Suzak", "local_monitor", "41703220856000"),
+    ("coord.jetioguz", "Нурлан", "Асанов", "Jeti-Oguz rayon coordinator", "district_coordinator", "41702210000000"),
+    ("coord.suzak", "Жылдыз", "Мамытова", "Suzak rayon coordinator", "district_coordinator", "41703220000000"),
+    ("coord.issykkul", "Эрлан", "Жумабеков", "Issyk-Kul oblast coordinator", "oblast_coordinator", "41702000000000"),
+    ("analyst", "Мээрим", "Садыкова", "National analyst", "national_analyst", "41700000000000"),
+    ("commission", "Улан", "Абдыкадыров", "Commission member", "commission_member", "41700000000000"),
+    ("staff.barskoon", "Гүлнара", "Токтосунова", "Executive secretary, Barskoon aiyl okmotu", "municipal_staff", "41702210815000"),
+]
 
 
 class Command(BaseCommand):
@@ -21,11 +36,23 @@ class Command(BaseCommand):
         if reload or not Territory.objects.exists():
             self.stdout.write("Loading the reference territories…")
             call_command("load_territories", verbosity=0, stdout=self.stdout)
-        ensure_user(
-            "admin", DEMO_PASSWORD, superuser=True,
-            first_name="Demo", last_name="Administrator", organisation="Aimak", preferred_language="",
-        )
+        sync_builtin_roles()
+        with acting_as(integration="setup_demo"):
+            admin = ensure_user(
+                "admin", DEMO_PASSWORD, superuser=True,
+                first_name="Demo", last_name="Administrator", organisation="Aimak", preferred_language="",
+            )
+            people = [("admin", "national_administrator", "41700000000000", admin)]
+            for username, first, last, position, role_code, code in DEMO_PEOPLE:
+                user = ensure_user(username, DEMO_PASSWORD, first_name=first, last_name=last, position=position, organisation="Demo")
+                people.append((username, role_code, code, user))
+            for username, role_code, code, user in people:
+                territory = by_code(code)
+                role = Role.objects.get(code=role_code)
+                RoleAssignment.objects.get_or_create(user=user, role=role, territory=territory, defaults={"granted_by": admin})
         counts = Territory.objects.filter(valid_to__isnull=True).count()
         self.stdout.write(self.style.SUCCESS(f"Aimak demo is ready: {counts} territories."))
-        self.stdout.write("Sign in as:")
-        self.stdout.write(f"  administrator   user: admin   password: {DEMO_PASSWORD}")
+        self.stdout.write(f"Sign in at /accounts/sign-in/ as (password for all: {DEMO_PASSWORD}):")
+        for username, role_code, code, _user in people:
+            role = Role.objects.get(code=role_code)
+            self.stdout.write(f"  {username:<18} {role.name_en} — {by_code(code).name_en}")

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from aimak.core.context import acting_as
 from aimak.core.imports import SourceError
 
 from ...importers import IMPORTERS
@@ -25,7 +26,8 @@ class Command(BaseCommand):
         if key:
             extra["key"] = key
         try:
-            report = IMPORTERS[kind].run(source, dry_run=dry_run, **extra)
+            with acting_as(integration=f"import_territories {kind}"):
+                report = IMPORTERS[kind].run(source, dry_run=dry_run, **extra)
         except SourceError as exc:
             raise CommandError(str(exc)) from exc
         if json:

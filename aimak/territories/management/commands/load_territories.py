@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from aimak.core.context import acting_as
 from aimak.core.imports import SourceError, data_path
 
 from ...importers import IMPORTERS, REFERENCE_FILES, complete_missing_names
@@ -17,6 +18,10 @@ class Command(BaseCommand):
 
         if data:
             settings.AIMAK_DATA = data
+        with acting_as(integration="load_territories"):
+            self.load(dry_run, verbosity)
+
+    def load(self, dry_run, verbosity):
         failed = False
         for name, parts in REFERENCE_FILES:
             source = data_path(*parts)
