@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("aimak.core.urls")),
     path("accounts/", include("aimak.accounts.urls")),
     path("territories/", include("aimak.territories.urls")),
+    path("audit/", include("aimak.audit.urls")),
     path("language/", i18n.set_language, name="set_language"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

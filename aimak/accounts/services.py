@@ -105,3 +105,41 @@ def deactivate_user(*, by, user) -> None:
         raise PermissionDenied(_("%(user)s also has roles outside your territory.") % {"user": user})
     user.is_active = False
     user.save(update_fields=["is_active"])
+
+
+def invite(*, invited_by, email: str, first_name: str, last_name: str, role: Role, territory, position: str = "",
+           organisation: str = "", preferred_language: str = "", base_url: str = "") -> tuple:
+    """Create the person (without a password) and their role, and e-mail a link to set one."""
+    from django.core.mail import send_mail
+    from django.urls import reverse
+    from django.utils import translation
+
+    from aimak.audit.services import log_security_event
+
+    from .invitations import INVITATION_DAYS, make_token
+
+    User = get_user_model()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("Someone with this e-mail address already has an account.")})
+    username = email.split("@")[0].lower()[:100]
+    base, n = username, 1
+    while User.objects.filter(username=username).exists():
+        n += 1
+        username = f"{base}{n}"
+    with transaction.atomic():
+        user = User(username=username, email=email, first_name=first_name, last_name=last_name, position=position,
+                    organisation=organisation, preferred_language=preferred_language)
+        user.set_unusable_password()
+        user.save()
+        assignment = assign_role(granted_by=invited_by, user=user, role=role, territory=territory)
+    link = base_url.rstrip("/") + reverse("accounts:accept-invitation", args=[make_token(user)])
+    with translation.override(preferred_language or translation.get_language()):
+        send_mail(
+            _("Invitation to Aimak"),
+            _("%(name)s invites you to Aimak as %(role)s for %(territory)s.\n\nChoose your password here (the link works for %(days)d days):\n%(link)s\n\nYour user name: %(username)s")
+            % {"name": invited_by, "role": role, "territory": territory, "days": INVITATION_DAYS, "link": link, "username": username},
+            None,
+            [email],
+        )
+    log_security_event("invitation", user=invited_by, detail={"invited": username, "role": role.code, "territory": territory.code})
+    return user, assignment, link

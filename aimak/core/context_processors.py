@@ -10,6 +10,7 @@ def aimak(request):
         ],
         "AIMAK_DEBUG": settings.DEBUG,
         "can_configure": _can_configure(request),
+        "can_manage_people": _can_manage_people(request),
     }
 
 
@@ -21,3 +22,13 @@ def _can_configure(request) -> bool:
     from aimak.territories.models import Territory
 
     return user.is_superuser or any(len(p) == 6 for p in grants(user, "configure", Territory))
+
+
+def _can_manage_people(request) -> bool:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    from aimak.accounts.models import RoleAssignment
+    from aimak.core.scoping import grants
+
+    return user.is_superuser or bool(grants(user, "manage_users", RoleAssignment))

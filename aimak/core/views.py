@@ -20,8 +20,18 @@ class HomeView(TemplateView):
             counts=counts,
             regions=territory_selectors.children(territory_selectors.by_code("41700000000000")) if counts["country"] else [],
             edition=territory_selectors.edition_as_of(None),
+            my_places=self.my_places(),
         )
         return context
+
+
+    def my_places(self):
+        user = self.request.user
+        if not user.is_authenticated:
+            return []
+        from aimak.accounts.selectors import active_assignments
+
+        return active_assignments(user)
 
 
 class AboutDataView(TemplateView):

@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, ListView, TemplateView
 
+from aimak.accounts.models import RoleAssignment
+from aimak.audit.selectors import history_of
 from aimak.core import scoping
 from aimak.core.imports import SourceError
 from aimak.core.views import ObjectListView
@@ -97,6 +99,8 @@ class TerritoryDetailView(TemplateView):
             links=links,
             derived_names=t.sources.get("names_ky_en") == "derived from Russian",
             parent_has_boundary=bool(t.parent and t.parent.geometry_web),
+            can_manage_access=scoping.allowed_within(self.request.user, "manage_users", RoleAssignment, t),
+            change_records=history_of(t, self.request.user)[:50] if self.request.user.is_authenticated else [],
         )
         return context
 

@@ -1,0 +1,198 @@
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from aimak.audit.services import log_security_event
+from aimak.core import scoping
+from aimak.territories import selectors as territory_selectors
+
+from . import services
+from .invitations import read_token
+from .models import Role, RoleAssignment
+from .selectors import active_assignments, assignments_at
+
+User = get_user_model()
+
+
+def territory_or_404(code):
+    territory = territory_selectors.by_code(code)
+    if territory is None:
+        from django.http import Http404
+
+        raise Http404
+    return territory
+
+
+class RoleChoiceForm(forms.Form):
+    role = forms.ModelChoiceField(label=gettext_lazy("Role"), queryset=Role.objects.exclude(code="public"))
+    valid_to = forms.DateField(label=gettext_lazy("Valid until (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class GrantForm(RoleChoiceForm):
+    user = forms.ModelChoiceField(label=gettext_lazy("Person"), queryset=User.objects.filter(is_active=True).order_by("last_name", "username"))
+
+
+class InviteForm(RoleChoiceForm):
+    email = forms.EmailField(label=gettext_lazy("E-mail"))
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=150)
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=150)
+    position = forms.CharField(label=gettext_lazy("Position"), max_length=200, required=False)
+    organisation = forms.CharField(label=gettext_lazy("Organisation"), max_length=300, required=False)
+    preferred_language = forms.ChoiceField(label=gettext_lazy("Language of the invitation"), choices=[("ky", "Кыргызча"), ("ru", "Русский"), ("en", "English")])
+
+
+class TerritoryAccessView(LoginRequiredMixin, View):
+    """Who has access to a territory; people who manage users there grant, invite and end roles."""
+
+    template_name = "accounts/territory_access.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.territory = territory_or_404(kwargs["code"])
+        if not scoping.allowed_within(request.user, "manage_users", RoleAssignment, self.territory):
+            log_security_event("permission_refused", user=request.user, detail={"page": "access", "territory": self.territory.code})
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_page(self, grant_form=None, invite_form=None, status=200):
+        return render(self.request, self.template_name, {
+            "territory": self.territory,
+            "assignments": assignments_at(self.territory),
+            "below": scoping.restrict(RoleAssignment.objects.filter(territory__path__startswith=self.territory.path).exclude(territory=self.territory), self.request.user, "manage_users")
+            .select_related("user", "role", "territory").order_by("territory__path")[:200],
+            "grant_form": grant_form or GrantForm(prefix="grant"),
+            "invite_form": invite_form or InviteForm(prefix="invite"),
+        }, status=status)
+
+    def get(self, request, code):
+        return self.render_page()
+
+    def post(self, request, code):
+        action = request.POST.get("action")
+        if action == "end":
+            assignment = get_object_or_404(scoping.restrict(RoleAssignment.objects.all(), request.user, "manage_users"), pk=request.POST.get("assignment"))
+            services.end_assignment(ended_by=request.user, assignment=assignment)
+            messages.success(request, _("The role was ended."))
+            return redirect(request.path)
+        form_class, prefix = (GrantForm, "grant") if action == "grant" else (InviteForm, "invite")
+        form = form_class(request.POST, prefix=prefix)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "grant":
+                    services.assign_role(granted_by=request.user, user=data["user"], role=data["role"], territory=self.territory, valid_to=data["valid_to"])
+                    messages.success(request, _("The role was granted."))
+                else:
+                    user, _assignment, _link = services.invite(
+                        invited_by=request.user, email=data["email"], first_name=data["first_name"], last_name=data["last_name"],
+                        role=data["role"], territory=self.territory, position=data["position"], organisation=data["organisation"],
+                        preferred_language=data["preferred_language"], base_url=request.build_absolute_uri("/"),
+                    )
+                    messages.success(request, _("An invitation was sent to %(email)s.") % {"email": user.email})
+                return redirect(request.path)
+            except PermissionDenied as exc:
+                form.add_error("role", str(exc) or _("You cannot grant this role here."))
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+        kwargs = {"grant_form": form} if action == "grant" else {"invite_form": form}
+        return self.render_page(status=400, **kwargs)
+
+
+class PeopleView(LoginRequiredMixin, TemplateView):
+    """People holding roles in the territories the signed-in manager looks after."""
+
+    template_name = "accounts/people.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        visible = scoping.restrict(RoleAssignment.objects.all(), self.request.user, "manage_users")
+        q = (self.request.GET.get("q") or "").strip()
+        people = User.objects.filter(pk__in=visible.values("user"))
+        if q:
+            people = people.filter(Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(email__icontains=q))
+        context.update(people=people.order_by("last_name", "username")[:500], q=q)
+        return context
+
+
+class PersonView(LoginRequiredMixin, View):
+    """What a person can do where; deactivate (never delete)."""
+
+    def get_person(self, pk):
+        visible = scoping.restrict(RoleAssignment.objects.all(), self.request.user, "manage_users")
+        person = get_object_or_404(User, pk=pk)
+        if person != self.request.user and not self.request.user.is_superuser and not visible.filter(user=person).exists():
+            from django.http import Http404
+
+            raise Http404
+        return person
+
+    def get(self, request, pk):
+        person = self.get_person(pk)
+        return render(request, "accounts/person.html", {
+            "person": person,
+            "assignments": RoleAssignment.objects.filter(user=person).select_related("role", "territory", "granted_by").order_by("-valid_to", "territory__path"),
+            "active": {a.pk for a in active_assignments(person)},
+        })
+
+    def post(self, request, pk):
+        person = self.get_person(pk)
+        if request.POST.get("action") == "deactivate":
+            services.deactivate_user(by=request.user, user=person)
+            messages.success(request, _("%(person)s can no longer sign in. Their history is kept.") % {"person": person})
+        return redirect(reverse("accounts:person", args=[person.pk]))
+
+
+class AcceptInvitationView(View):
+    template_name = "accounts/accept_invitation.html"
+
+    def get_user(self, token):
+        try:
+            return read_token(token), None
+        except signing.SignatureExpired:
+            return None, _("This invitation has expired. Ask the person who invited you for a new one.")
+        except signing.BadSignature:
+            return None, _("This invitation link is not valid or has already been used.")
+
+    def get(self, request, token):
+        user, error = self.get_user(token)
+        if error:
+            log_security_event("invitation", detail={"outcome": "refused", "reason": error})
+            return render(request, self.template_name, {"error": error}, status=400)
+        return render(request, self.template_name, {"form": SetPasswordForm(user), "invited": user})
+
+    def post(self, request, token):
+        user, error = self.get_user(token)
+        if error:
+            return render(request, self.template_name, {"error": error}, status=400)
+        form = SetPasswordForm(user, request.POST)
+        if form.is_valid():
+            form.save()
+            log_security_event("invitation", user=user, detail={"outcome": "accepted"})
+            messages.success(request, _("Your password is set. Sign in with your user name %(username)s.") % {"username": user.username})
+            return redirect("accounts:login")
+        return render(request, self.template_name, {"form": form, "invited": user}, status=400)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = "/accounts/password-reset/sent/"
+
+    def form_valid(self, form):
+        log_security_event("password_reset", username=form.cleaned_data["email"], detail={"step": "requested"})
+        return super().form_valid(form)
