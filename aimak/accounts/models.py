@@ -78,3 +78,58 @@ class RoleAssignment(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.role} — {self.territory}"
+
+
+class APIToken(models.Model):
+    """A personal key for the API. Only its hash is stored; the key is shown once."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("read only")
+        WRITE = "write", _("read and write")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, help_text=_("What the token is for, e.g. “Excel report”."))
+    prefix = models.CharField(_("starts with"), max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(_("scope"), max_length=5, choices=Scope.choices, default=Scope.READ)
+    expires_at = models.DateTimeField(_("expires"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    territory_field = None  # acts with its owner's roles
+    audited = True
+    audit_exclude = ("key_hash", "last_used_at")
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+
+class IntegrationSecret(models.Model):
+    """A machine sender (a Kobo server, an ODK form): it acts with a role on a territory."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    prefix = models.CharField(_("starts with"), max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.PROTECT)
+    territory = models.ForeignKey("territories.Territory", verbose_name=_("territory"), on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    territory_field = "territory"
+    audited = True
+    audit_exclude = ("key_hash",)
+
+    class Meta:
+        verbose_name = _("integration secret")
+        verbose_name_plural = _("integration secrets")
+
+    def __str__(self):
+        return self.name

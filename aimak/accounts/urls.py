@@ -10,6 +10,7 @@ urlpatterns = [
     path("sign-in/", auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=SignInForm, redirect_authenticated_user=True), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("people/", views.PeopleView.as_view(), name="people"),
+    path("tokens/", views.TokensView.as_view(), name="tokens"),
     path("people/<int:pk>/", views.PersonView.as_view(), name="person"),
     path("access/<str:code>/", views.TerritoryAccessView.as_view(), name="territory-access"),
     path("invitation/<str:token>/", views.AcceptInvitationView.as_view(), name="accept-invitation"),

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -20,7 +21,8 @@ from aimak.territories import selectors as territory_selectors
 
 from . import services
 from .invitations import read_token
-from .models import Role, RoleAssignment
+from .models import APIToken, Role, RoleAssignment
+from .tokens import create_token, revoke_token
 from .selectors import active_assignments, assignments_at
 
 User = get_user_model()
@@ -196,3 +198,38 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         log_security_event("password_reset", username=form.cleaned_data["email"], detail={"step": "requested"})
         return super().form_valid(form)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("What the token is for"), max_length=100)
+    scope = forms.ChoiceField(label=gettext_lazy("Scope"), choices=APIToken.Scope.choices)
+    days = forms.IntegerField(label=gettext_lazy("Valid for (days)"), min_value=1, max_value=366, initial=90)
+
+
+class TokensView(LoginRequiredMixin, View):
+    """A person's own API tokens: create (the key is shown once), see, revoke."""
+
+    template_name = "accounts/tokens.html"
+
+    def render_page(self, form=None, new_key=None, status=200):
+        return render(self.request, self.template_name, {
+            "tokens": APIToken.objects.filter(user=self.request.user),
+            "form": form or TokenForm(),
+            "new_key": new_key,
+            "now": timezone.now(),
+        }, status=status)
+
+    def get(self, request):
+        return self.render_page()
+
+    def post(self, request):
+        if request.POST.get("action") == "revoke":
+            token = get_object_or_404(APIToken, pk=request.POST.get("token"), user=request.user)
+            revoke_token(by=request.user, token=token)
+            messages.success(request, _("The token was revoked; programs using it can no longer connect."))
+            return redirect("accounts:tokens")
+        form = TokenForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(form=form, status=400)
+        _token, key = create_token(user=request.user, **form.cleaned_data)
+        return self.render_page(new_key=key)

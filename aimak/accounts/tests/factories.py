@@ -6,3 +6,11 @@ from aimak.core.testing import scoped_factory
 def assignment(place):
     user, _ = User.objects.get_or_create(username=f"someone-at-{place.code}")
     return RoleAssignment.objects.create(user=user, role=Role.objects.get(code="municipal_staff"), territory=place)
+
+
+@scoped_factory("accounts.integrationsecret")
+def integration_secret(place):
+    from aimak.accounts.tokens import create_integration_secret
+
+    secret, _key = create_integration_secret(created_by=None, name=f"kobo-{place.code}", role=Role.objects.get(code="local_monitor"), territory=place)
+    return secret
