@@ -13,10 +13,13 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
     )
+    totp_secret = models.CharField(_("two-factor key"), max_length=64, blank=True, editable=False)
+    totp_enabled = models.BooleanField(_("two-factor sign-in"), default=False)
+    totp_last_step = models.BigIntegerField(default=0, editable=False)
 
     territory_field = None  # people are reached through their role assignments
     audited = True
-    audit_exclude = ("password",)
+    audit_exclude = ("password", "totp_secret", "totp_last_step")
 
     class Meta:
         verbose_name = _("user")

@@ -143,3 +143,36 @@ def invite(*, invited_by, email: str, first_name: str, last_name: str, role: Rol
         )
     log_security_event("invitation", user=invited_by, detail={"invited": username, "role": role.code, "territory": territory.code})
     return user, assignment, link
+
+
+def verify_second_factor(user, code: str) -> bool:
+    """Check a one-time code; a code is accepted once (replays are refused)."""
+    from . import totp
+
+    if not user.totp_secret:
+        return False
+    step = totp.matching_step(user.totp_secret, code)
+    if step is None or step <= user.totp_last_step:
+        return False
+    user.totp_last_step = step
+    user.save(update_fields=["totp_last_step"])
+    return True
+
+
+def enable_two_factor(user, secret: str, code: str) -> bool:
+    from . import totp
+
+    step = totp.matching_step(secret, code)
+    if step is None:
+        return False
+    user.totp_secret, user.totp_enabled, user.totp_last_step = secret, True, step
+    user.save(update_fields=["totp_secret", "totp_enabled", "totp_last_step"])
+    return True
+
+
+def disable_two_factor(user, code: str) -> bool:
+    if not verify_second_factor(user, code):
+        return False
+    user.totp_secret, user.totp_enabled = "", False
+    user.save(update_fields=["totp_secret", "totp_enabled"])
+    return True

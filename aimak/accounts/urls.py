@@ -2,12 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
-from .forms import SignInForm
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("sign-in/", auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=SignInForm, redirect_authenticated_user=True), name="login"),
+    path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-in/code/", views.SecondFactorView.as_view(), name="second-factor"),
+    path("two-factor/", views.TwoFactorView.as_view(), name="two-factor"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("people/", views.PeopleView.as_view(), name="people"),
     path("tokens/", views.TokensView.as_view(), name="tokens"),

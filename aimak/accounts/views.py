@@ -20,6 +20,7 @@ from aimak.core import scoping
 from aimak.territories import selectors as territory_selectors
 
 from . import services
+from .forms import SignInForm
 from .invitations import read_token
 from .models import APIToken, Role, RoleAssignment
 from .tokens import create_token, revoke_token
@@ -233,3 +234,99 @@ class TokensView(LoginRequiredMixin, View):
             return self.render_page(form=form, status=400)
         _token, key = create_token(user=request.user, **form.cleaned_data)
         return self.render_page(new_key=key)
+
+
+PENDING = "aimak_pending_second_factor"
+
+
+class SignInView(auth_views.LoginView):
+    """Password first; people who turned on two-factor sign-in then give a one-time code."""
+
+    template_name = "accounts/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if user.totp_enabled:
+            self.request.session[PENDING] = {"user": user.pk, "backend": user.backend, "next": self.get_success_url()}
+            return redirect("accounts:second-factor")
+        return super().form_valid(form)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=gettext_lazy("Code from your authenticator app"), max_length=8,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+
+
+class SecondFactorView(View):
+    template_name = "accounts/second_factor.html"
+
+    def pending_user(self):
+        pending = self.request.session.get(PENDING)
+        return (User.objects.filter(pk=pending["user"], is_active=True).first(), pending) if pending else (None, None)
+
+    def get(self, request):
+        user, _pending = self.pending_user()
+        if user is None:
+            return redirect("accounts:login")
+        return render(request, self.template_name, {"form": CodeForm()})
+
+    def post(self, request):
+        from django.contrib.auth import login
+
+        user, pending = self.pending_user()
+        if user is None:
+            return redirect("accounts:login")
+        form = CodeForm(request.POST)
+        if SignInForm.is_locked(user.username):
+            log_security_event("lockout", username=user.username)
+            form.add_error(None, SignInForm.error_messages["locked"] % {"minutes": 15})
+        elif form.is_valid() and services.verify_second_factor(user, form.cleaned_data["code"]):
+            del request.session[PENDING]
+            login(request, user, backend=pending["backend"])
+            return redirect(pending.get("next") or "/")
+        else:
+            log_security_event("sign_in_failed", username=user.username, detail={"step": "second factor"})
+            form.add_error("code", _("The code is not right, or was already used. Enter the code your app shows now."))
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+class TwoFactorView(LoginRequiredMixin, View):
+    """Turn two-factor sign-in on (scan or type the key, confirm a code) or off."""
+
+    template_name = "accounts/two_factor.html"
+    SESSION_KEY = "aimak_new_totp_secret"
+
+    def context(self, form=None):
+        from . import totp
+
+        user = self.request.user
+        secret = None
+        if not user.totp_enabled:
+            secret = self.request.session.get(self.SESSION_KEY) or totp.new_secret()
+            self.request.session[self.SESSION_KEY] = secret
+        return {
+            "enabled": user.totp_enabled,
+            "secret": secret,
+            "uri": totp.provisioning_uri(secret, user.username) if secret else "",
+            "form": form or CodeForm(),
+        }
+
+    def get(self, request):
+        return render(request, self.template_name, self.context())
+
+    def post(self, request):
+        form = CodeForm(request.POST)
+        user = request.user
+        if form.is_valid():
+            code = form.cleaned_data["code"]
+            if user.totp_enabled and services.disable_two_factor(user, code):
+                messages.success(request, _("Two-factor sign-in is off."))
+                return redirect("accounts:two-factor")
+            if not user.totp_enabled and services.enable_two_factor(user, request.session.get(self.SESSION_KEY, ""), code):
+                request.session.pop(self.SESSION_KEY, None)
+                messages.success(request, _("Two-factor sign-in is on. From now on you will be asked for a code after your password."))
+                return redirect("accounts:two-factor")
+            form.add_error("code", _("The code is not right. Check the time on your phone and enter the code it shows now."))
+        return render(request, self.template_name, self.context(form), status=400)
