@@ -60,6 +60,7 @@ class TerritoryAccessView(LoginRequiredMixin, View):
     """Who has access to a territory; people who manage users there grant, invite and end roles."""
 
     template_name = "accounts/territory_access.html"
+    scope_model, scope_action = RoleAssignment, "manage_users"  # read by the permission matrix
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -70,13 +71,21 @@ class TerritoryAccessView(LoginRequiredMixin, View):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def grant_form(self, data=None):
+        form = GrantForm(data, prefix="grant")
+        visible = scoping.restrict(RoleAssignment.objects.all(), self.request.user, "manage_users")
+        form.fields["user"].queryset = User.objects.filter(is_active=True).filter(
+            Q(pk__in=visible.values("user")) | Q(assignments__isnull=True)
+        ).distinct().order_by("last_name", "username")
+        return form
+
     def render_page(self, grant_form=None, invite_form=None, status=200):
         return render(self.request, self.template_name, {
             "territory": self.territory,
             "assignments": assignments_at(self.territory),
             "below": scoping.restrict(RoleAssignment.objects.filter(territory__path__startswith=self.territory.path).exclude(territory=self.territory), self.request.user, "manage_users")
             .select_related("user", "role", "territory").order_by("territory__path")[:200],
-            "grant_form": grant_form or GrantForm(prefix="grant"),
+            "grant_form": grant_form or self.grant_form(),
             "invite_form": invite_form or InviteForm(prefix="invite"),
         }, status=status)
 
@@ -90,8 +99,7 @@ class TerritoryAccessView(LoginRequiredMixin, View):
             services.end_assignment(ended_by=request.user, assignment=assignment)
             messages.success(request, _("The role was ended."))
             return redirect(request.path)
-        form_class, prefix = (GrantForm, "grant") if action == "grant" else (InviteForm, "invite")
-        form = form_class(request.POST, prefix=prefix)
+        form = self.grant_form(request.POST) if action == "grant" else InviteForm(request.POST, prefix="invite")
         if form.is_valid():
             data = form.cleaned_data
             try:

@@ -69,12 +69,13 @@ class ChildrenView(TemplateView):
 
 class TerritoryDetailView(TemplateView):
     template_name = "territories/detail.html"
+    scope_model, scope_action = Territory, "view"  # read by the permission matrix
 
     def get_territory(self) -> Territory:
         if "pk" in self.kwargs:
             return get_object_or_404(Territory, pk=self.kwargs["pk"])
         territory = selectors.by_code(self.kwargs["code"])
-        if territory is None:
+        if territory is None or not scoping.can(self.request.user, "view", territory):
             raise Http404(_("No territory has this code."))
         return territory
 

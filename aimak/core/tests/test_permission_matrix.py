@@ -105,3 +105,54 @@ def test_deactivated_people_lose_access():
     place = by_code("41702210815000")
     RoleAssignment.objects.create(user=user, role=Role.objects.get(code="local_monitor"), territory=place)
     assert not scoping.allowed_within(user, "edit", type(place), place)
+
+
+def scoped_pages():
+    """Every page that works on one territory and declares the action it needs."""
+    from django.urls import get_resolver
+
+    found = []
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if hasattr(p, "url_patterns"):
+                walk(p.url_patterns, prefix + str(p.pattern))
+            else:
+                view = getattr(p.callback, "view_class", None)
+                if view is not None and hasattr(view, "scope_action") and "<str:code>" in str(p.pattern):
+                    found.append(("/" + prefix + str(p.pattern), view))
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def test_page_matrix(client, capsys):
+    pages = scoped_pages()
+    assert len(pages) >= 2
+    assigned = by_code(ASSIGNED)
+    checked, failures = 0, []
+    for role in Role.objects.exclude(code="public"):
+        user = User.objects.create(username=f"pages-{role.code}")
+        RoleAssignment.objects.create(user=user, role=role, territory=assigned)
+        client.force_login(user)
+        for route, view in pages:
+            label = scoping.model_label(view.scope_model)
+            for relation, code in PLACES.items():
+                status = client.get(route.replace("<str:code>", code)).status_code
+                place = by_code(code)
+                public = view.scope_action == "view" and hasattr(view.scope_model, "public_q")
+                expected_ok = public or (role.allows(label, view.scope_action) and relation in COVERED)
+                if (status == 200) != expected_ok or status not in (200, 403, 404):
+                    failures.append((role.code, route, relation, status))
+                checked += 1
+    client.logout()
+    for route, view in pages:
+        for relation, code in PLACES.items():
+            status = client.get(route.replace("<str:code>", code)).status_code
+            public = view.scope_action == "view" and hasattr(view.scope_model, "public_q")
+            if (status == 200) != public:
+                failures.append(("anonymous", route, relation, status))
+            checked += 1
+    with capsys.disabled():
+        print(f"\npage matrix: {checked} requests checked over {len(pages)} territory pages")
+    assert not failures, failures

@@ -10,6 +10,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from aimak.core import scoping
+
 from .. import selectors
 from ..filtersets import TerritoryFilterSet
 from ..models import Territory
@@ -41,9 +43,12 @@ class TerritoryViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
     lookup_value_regex = r"(417\d{11}|KG\d{11})"
 
+    def get_queryset(self):
+        return scoping.restrict(super().get_queryset(), self.request.user, "view")
+
     def get_object(self):
         territory = selectors.by_code(self.kwargs["code"])
-        if territory is None:
+        if territory is None or not scoping.can(self.request.user, "view", territory):
             from django.http import Http404
 
             raise Http404
