@@ -338,3 +338,24 @@ class TwoFactorView(LoginRequiredMixin, View):
                 return redirect("accounts:two-factor")
             form.add_error("code", _("The code is not right. Check the time on your phone and enter the code it shows now."))
         return render(request, self.template_name, self.context(form), status=400)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = "/accounts/password-reset/done/"
+
+    def dispatch(self, *args, **kwargs):
+        response = super().dispatch(*args, **kwargs)
+        if not self.validlink and self.request.method == "GET" and kwargs.get("token") != self.reset_url_token:
+            log_security_event("password_reset", detail={"step": "refused", "reason": "invalid or used link"})
+        return response
+
+    def form_valid(self, form):
+        log_security_event("password_reset", user=form.user, detail={"step": "completed"})
+        return super().form_valid(form)
+
+
+def csrf_failure(request, reason=""):
+    """A forged or stale form: say so plainly, and log it."""
+    log_security_event("permission_refused", user=getattr(request, "user", None), request=request, detail={"reason": "csrf", "path": request.path})
+    return render(request, "accounts/csrf_failure.html", status=403)

@@ -110,14 +110,18 @@ def test_password_reset_by_email():
     assert User.objects.get(username="resetme").check_password("new-long-password-2")
     bad = Client().get("/accounts/password-reset/MQ/bad-token/", HTTP_COOKIE="aimak_language=en")
     assert "not valid" in bad.content.decode()
+    assert SecurityEvent.objects.filter(kind="password_reset", detail__step="refused").exists()
+    assert SecurityEvent.objects.filter(kind="password_reset", detail__step="completed").exists()
 
 
 def test_forged_csrf_is_refused():
     user = person("coord", "district_coordinator", JETI_OGUZ)
     c = Client(enforce_csrf_checks=True)
     c.force_login(user)
+    c.cookies["aimak_language"] = "en"
     r = c.post(f"/accounts/access/{BARSKOON}/", {"action": "grant"})
-    assert r.status_code == 403
+    assert r.status_code == 403 and "The form has expired" in r.content.decode()
+    assert SecurityEvent.objects.filter(kind="permission_refused", detail__reason="csrf").exists()
 
 
 def test_people_pages_show_only_people_in_scope():
