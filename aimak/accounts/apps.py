@@ -16,6 +16,9 @@ class AccountsConfig(AppConfig):
 
 
 def _sync_roles(**kwargs):
+    from aimak.core.context import acting_as
+
     from .services import sync_builtin_roles
 
-    sync_builtin_roles()
+    with acting_as(integration="built-in roles"):
+        sync_builtin_roles()
