@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "aimak.audit",
     "aimak.accounts",
     "aimak.territories",
+    "aimak.monitoring",
 ]
 
 MIDDLEWARE = [

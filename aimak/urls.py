@@ -9,10 +9,12 @@ urlpatterns = [
     path("accounts/", include("aimak.accounts.urls")),
     path("territories/", include("aimak.territories.urls")),
     path("audit/", include("aimak.audit.urls")),
+    path("monitoring/", include("aimak.monitoring.urls")),
     path("language/", i18n.set_language, name="set_language"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/territories/", include("aimak.territories.api.urls")),
+    path("api/monitoring/", include("aimak.monitoring.api.urls")),
     path("admin/", admin.site.urls),
 ]
