@@ -210,6 +210,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" or "level" with their own choices; name each enum once.
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStatusEnum": "aimak.monitoring.models.Report.Status",
+        "AlertStatusEnum": "aimak.monitoring.models.Alert.Status",
+        "PlanStatusEnum": "aimak.monitoring.models.ResponsePlan.Status",
+        "MeasureStatusEnum": "aimak.monitoring.models.PlanMeasure.Status",
+        "TensionLevelEnum": "aimak.monitoring.models.Level",
+    },
 }
 
 LOGGING = {

@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import signals  # noqa: F401  (sign-in events)
+        from . import schema, signals  # noqa: F401  (token in the OpenAPI schema; sign-in events)
 
         post_migrate.connect(_sync_roles, sender=self)
 

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,9 +28,14 @@ class SignInForm(AuthenticationForm):
 
     @staticmethod
     def is_locked(username: str) -> bool:
+        """5 failures within 15 minutes lock the name. Only failures after the last successful
+        sign-in, and after the last new password (reset link or administrator), count."""
+        from .services import PASSWORD_SET_STEPS
+
         since = timezone.now() - LOCKOUT_WINDOW
-        last_success = (
-            SecurityEvent.objects.filter(kind="sign_in", username=username, created_at__gte=since).order_by("-created_at").values_list("created_at", flat=True).first()
-        )
-        failures = SecurityEvent.objects.filter(kind="sign_in_failed", username=username, created_at__gte=last_success or since)
+        recent = SecurityEvent.objects.filter(username=username, created_at__gte=since)
+        cleared = recent.filter(
+            Q(kind="sign_in") | Q(kind="password_reset", detail__step__in=PASSWORD_SET_STEPS)
+        ).order_by("-pk").values_list("pk", flat=True).first()
+        failures = recent.filter(kind="sign_in_failed", pk__gt=cleared or 0)
         return failures.count() >= LOCKOUT_THRESHOLD

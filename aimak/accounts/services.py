@@ -56,6 +56,17 @@ def sync_builtin_roles() -> None:
         role.save()
 
 
+def check_dates(valid_from=None, valid_to=None) -> None:
+    """A role's end must come after its start; without a start, after today (a role that has
+    already ended would give nothing)."""
+    if valid_to is None:
+        return
+    if valid_from and valid_to <= valid_from:
+        raise ValidationError({"valid_to": _("The end date must be after the start date.")})
+    if not valid_from and valid_to <= scoping.today():
+        raise ValidationError({"valid_to": _("The end date must be after today.")})
+
+
 def assign_role(*, granted_by, user, role: Role, territory, valid_from=None, valid_to=None) -> RoleAssignment:
     """Grant a role on a territory. Only someone who manages people at or above that
     territory may grant it, and never a role with more rights than their own there.
@@ -72,8 +83,7 @@ def assign_role(*, granted_by, user, role: Role, territory, valid_from=None, val
                 own |= set(a.role.permissions)
         if not set(role.permissions) <= own:
             raise PermissionDenied(_("You cannot grant a role with more rights than your own."))
-    if valid_from and valid_to and valid_to <= valid_from:
-        raise ValidationError({"valid_to": _("The end date must be after the start date.")})
+    check_dates(valid_from, valid_to)
     return RoleAssignment.objects.create(
         user=user, role=role, territory=territory, valid_from=valid_from, valid_to=valid_to, granted_by=granted_by
     )
@@ -94,22 +104,45 @@ def end_assignment(*, ended_by, assignment: RoleAssignment, on=None) -> RoleAssi
     return assignment
 
 
-def deactivate_user(*, by, user) -> None:
-    """People are never deleted: history keeps pointing at them."""
+def may_manage_person(by, user) -> tuple[bool, str]:
+    """May ``by`` act on ``user``'s account (deactivate it, turn off its two-factor sign-in)?
+    A superuser may; anyone else must manage people on every territory where ``user`` has a
+    role in force. Returns (allowed, the reason when not)."""
     from .selectors import active_assignments
 
+    if by is None or not by.is_authenticated or not by.is_active:
+        return False, _("You cannot manage this person's account.")
+    if by.is_superuser:
+        return True, ""
     places = [a.territory for a in active_assignments(user)]
-    if not by.is_superuser and not places:
-        raise PermissionDenied
+    if not places:
+        return False, _("%(user)s has no role in force: only an administrator can manage this account.") % {"user": user}
     if not all(scoping.allowed_within(by, "manage_users", RoleAssignment, t) for t in places):
-        raise PermissionDenied(_("%(user)s also has roles outside your territory.") % {"user": user})
+        return False, _("%(user)s also has roles outside your territory.") % {"user": user}
+    return True, ""
+
+
+def _require_may_manage(by, user, action: str) -> None:
+    """Refuse (and record as a security event) an action on someone beyond ``by``'s reach."""
+    allowed, reason = may_manage_person(by, user)
+    if not allowed:
+        from aimak.audit.services import log_security_event
+
+        log_security_event("permission_refused", user=by, detail={"action": action, "person": user.get_username(), "reason": str(reason)})
+        raise PermissionDenied(reason)
+
+
+def deactivate_user(*, by, user) -> None:
+    """People are never deleted: history keeps pointing at them."""
+    _require_may_manage(by, user, "deactivate_user")
     user.is_active = False
     user.save(update_fields=["is_active"])
 
 
 def invite(*, invited_by, email: str, first_name: str, last_name: str, role: Role, territory, position: str = "",
-           organisation: str = "", preferred_language: str = "", base_url: str = "") -> tuple:
-    """Create the person (without a password) and their role, and e-mail a link to set one."""
+           organisation: str = "", preferred_language: str = "", base_url: str = "", valid_from=None, valid_to=None) -> tuple:
+    """Create the person (without a password) and their role (with its dates), and e-mail a
+    link to set a password."""
     from django.core.mail import send_mail
     from django.urls import reverse
     from django.utils import translation
@@ -119,6 +152,7 @@ def invite(*, invited_by, email: str, first_name: str, last_name: str, role: Rol
     from .invitations import INVITATION_DAYS, make_token
 
     User = get_user_model()
+    check_dates(valid_from, valid_to)
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("Someone with this e-mail address already has an account.")})
     username = email.split("@")[0].lower()[:100]
@@ -131,7 +165,7 @@ def invite(*, invited_by, email: str, first_name: str, last_name: str, role: Rol
                     organisation=organisation, preferred_language=preferred_language)
         user.set_unusable_password()
         user.save()
-        assignment = assign_role(granted_by=invited_by, user=user, role=role, territory=territory)
+        assignment = assign_role(granted_by=invited_by, user=user, role=role, territory=territory, valid_from=valid_from, valid_to=valid_to)
     link = base_url.rstrip("/") + reverse("accounts:accept-invitation", args=[make_token(user)])
     with translation.override(preferred_language or translation.get_language()):
         send_mail(
@@ -160,6 +194,8 @@ def verify_second_factor(user, code: str) -> bool:
 
 
 def enable_two_factor(user, secret: str, code: str) -> bool:
+    from aimak.audit.services import log_security_event
+
     from . import totp
 
     step = totp.matching_step(secret, code)
@@ -167,12 +203,48 @@ def enable_two_factor(user, secret: str, code: str) -> bool:
         return False
     user.totp_secret, user.totp_enabled, user.totp_last_step = secret, True, step
     user.save(update_fields=["totp_secret", "totp_enabled", "totp_last_step"])
+    log_security_event("two_factor", user=user, detail={"outcome": "turned on"})
     return True
 
 
 def disable_two_factor(user, code: str) -> bool:
+    from aimak.audit.services import log_security_event
+
     if not verify_second_factor(user, code):
         return False
     user.totp_secret, user.totp_enabled = "", False
     user.save(update_fields=["totp_secret", "totp_enabled"])
+    log_security_event("two_factor", user=user, detail={"outcome": "turned off"})
     return True
+
+
+def reset_two_factor(*, by, user) -> None:
+    """Turn off someone else's two-factor sign-in (they lost their phone), so that they sign
+    in with their password alone and can turn it on again with a new device. Only a superuser,
+    or someone who manages people on every territory where the person has a role, may do it.
+    The change is in the change log (``totp_enabled``) and a security event."""
+    from aimak.audit.services import log_security_event
+
+    if by is not None and by.pk == user.pk:
+        raise PermissionDenied(_("Turn off your own two-factor sign-in on the Two-factor page."))
+    _require_may_manage(by, user, "reset_two_factor")
+    user.totp_secret, user.totp_enabled, user.totp_last_step = "", False, 0
+    user.save(update_fields=["totp_secret", "totp_enabled", "totp_last_step"])
+    log_security_event("two_factor", user=by, username=user.get_username(),
+                       detail={"outcome": "turned off by an administrator", "by": by.get_username()})
+
+
+PASSWORD_SET_STEPS = ("completed", "set by administrator")  # password_reset events that lift a lockout
+
+
+def record_password_set(*, user, by=None) -> None:
+    """Record that ``user`` has a new password, chosen through a reset link or set by an
+    administrator. The event lifts a sign-in lockout on the user name: failures before it no
+    longer count (see ``forms.SignInForm.is_locked``)."""
+    from aimak.audit.services import log_security_event
+
+    if by is not None and by.pk != user.pk:
+        log_security_event("password_reset", user=by, username=user.get_username(),
+                           detail={"step": "set by administrator", "by": by.get_username()})
+    else:
+        log_security_event("password_reset", user=user, detail={"step": "completed"})

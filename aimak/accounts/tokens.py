@@ -52,6 +52,20 @@ def create_integration_secret(*, created_by, name, role, territory, days=None) -
     return secret, key
 
 
+def revoke_integration_secret(by, secret: IntegrationSecret) -> bool:
+    """End an integration secret at once; the sender it was given to can no longer send.
+    ``by`` is a superuser, or None for the server's administrator running the command. The
+    change (``revoked_at``) goes to the change log. Returns False if it was already revoked."""
+    if by is not None and not (by.is_authenticated and by.is_active and by.is_superuser):
+        log_security_event("permission_refused", user=by, detail={"action": "revoke_integration_secret", "integration": secret.name})
+        raise exceptions.PermissionDenied
+    if secret.revoked_at:
+        return False
+    secret.revoked_at = timezone.now()
+    secret.save(update_fields=["revoked_at"])
+    return True
+
+
 def find_integration(key: str) -> IntegrationSecret | None:
     """The integration a secret belongs to, if it is valid; every refusal is logged."""
     secret = IntegrationSecret.objects.filter(key_hash=_hash(key or "")).select_related("role", "territory").first()

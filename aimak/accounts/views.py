@@ -111,6 +111,7 @@ class TerritoryAccessView(LoginRequiredMixin, View):
                         invited_by=request.user, email=data["email"], first_name=data["first_name"], last_name=data["last_name"],
                         role=data["role"], territory=self.territory, position=data["position"], organisation=data["organisation"],
                         preferred_language=data["preferred_language"], base_url=request.build_absolute_uri("/"),
+                        valid_from=data.get("valid_from"), valid_to=data["valid_to"],
                     )
                     messages.success(request, _("An invitation was sent to %(email)s.") % {"email": user.email})
                 return redirect(request.path)
@@ -140,7 +141,7 @@ class PeopleView(LoginRequiredMixin, TemplateView):
 
 
 class PersonView(LoginRequiredMixin, View):
-    """What a person can do where; deactivate (never delete)."""
+    """What a person can do where; deactivate (never delete); turn off their two-factor sign-in."""
 
     def get_person(self, pk):
         visible = scoping.restrict(RoleAssignment.objects.all(), self.request.user, "manage_users")
@@ -153,17 +154,26 @@ class PersonView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         person = self.get_person(pk)
+        may_manage, _reason = services.may_manage_person(request.user, person)
         return render(request, "accounts/person.html", {
             "person": person,
             "assignments": RoleAssignment.objects.filter(user=person).select_related("role", "territory", "granted_by").order_by("-valid_to", "territory__path"),
             "active": {a.pk for a in active_assignments(person)},
+            "may_manage": may_manage and person != request.user,
         })
 
     def post(self, request, pk):
         person = self.get_person(pk)
-        if request.POST.get("action") == "deactivate":
-            services.deactivate_user(by=request.user, user=person)
-            messages.success(request, _("%(person)s can no longer sign in. Their history is kept.") % {"person": person})
+        action = request.POST.get("action")
+        try:
+            if action == "deactivate":
+                services.deactivate_user(by=request.user, user=person)
+                messages.success(request, _("%(person)s can no longer sign in. Their history is kept.") % {"person": person})
+            elif action == "reset_two_factor":
+                services.reset_two_factor(by=request.user, user=person)
+                messages.success(request, _("Two-factor sign-in is off for %(person)s. They sign in with their password alone and can turn it on again.") % {"person": person})
+        except PermissionDenied as exc:  # refused and logged by the service; say why here
+            messages.error(request, str(exc) or _("You cannot manage this person's account."))
         return redirect(reverse("accounts:person", args=[person.pk]))
 
 
@@ -351,8 +361,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return response
 
     def form_valid(self, form):
-        log_security_event("password_reset", user=form.user, detail={"step": "completed"})
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        services.record_password_set(user=form.user)  # also lifts a sign-in lockout
+        return response
 
 
 def csrf_failure(request, reason=""):

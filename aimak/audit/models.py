@@ -50,6 +50,7 @@ class SecurityEvent(models.Model):
         EXPORT = "export", _("export of restricted or personal data")
         INVITATION = "invitation", _("invitation")
         PASSWORD_RESET = "password_reset", _("password reset")
+        TWO_FACTOR = "two_factor", _("two-factor sign-in turned on or off")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("event"), max_length=24, choices=Kind.choices, db_index=True)

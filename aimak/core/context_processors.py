@@ -11,6 +11,8 @@ def aimak(request):
         "AIMAK_DEBUG": settings.DEBUG,
         "can_configure": _can_configure(request),
         "can_manage_people": _can_manage_people(request),
+        # a callable: the query runs only if the page shows the badge
+        "unread_notifications": lambda: _unread_notifications(request),
     }
 
 
@@ -32,3 +34,14 @@ def _can_manage_people(request) -> bool:
     from aimak.core.scoping import grants
 
     return user.is_superuser or bool(grants(user, "manage_users", RoleAssignment))
+
+
+def _unread_notifications(request) -> int:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    try:
+        from aimak.monitoring.selectors.alerts import unread_count
+    except ImportError:  # the alerts inbox is not installed yet
+        return 0
+    return unread_count(user)

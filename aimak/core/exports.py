@@ -22,3 +22,42 @@ def stream_csv(filename: str, header: list, rows_iter) -> StreamingHttpResponse:
     response = StreamingHttpResponse(generate(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(filename: str, header: list, rows) -> "HttpResponse":
+    """One-sheet XLSX (write-only, so memory grows with the file, not with cell objects).
+    Numbers and dates stay numbers and dates; text that starts like a formula stays text."""
+    import datetime
+    import io
+    from decimal import Decimal
+
+    from django.http import HttpResponse
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+
+    def cell(value):
+        if value is None or isinstance(value, (bool, int, float, Decimal, datetime.date)):
+            if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+                value = value.replace(tzinfo=None)  # XLSX has no time zones; the server's local time is written
+            return value
+        text = str(value)
+        if text.startswith(("=", "+", "-", "@")):
+            c = WriteOnlyCell(sheet, value=text)
+            c.data_type = "s"
+            return c
+        return text
+
+    sheet.append([str(h) for h in header])
+    for row in rows:
+        sheet.append([cell(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -21,8 +21,20 @@ class HomeView(TemplateView):
             regions=territory_selectors.children(territory_selectors.by_code("41700000000000")) if counts["country"] else [],
             edition=territory_selectors.edition_as_of(None),
             my_places=self.my_places(),
+            monitoring=self.monitoring(),
         )
         return context
+
+    def monitoring(self):
+        """The monitoring panel for signed-in people who see monitoring data."""
+        if not self.request.user.is_authenticated:
+            return None
+        from aimak.monitoring.selectors.dashboards import has_synthetic, home_summary
+
+        summary = home_summary(self.request.user)
+        if summary is not None:
+            summary["synthetic"] = has_synthetic(self.request.user)
+        return summary
 
 
     def my_places(self):

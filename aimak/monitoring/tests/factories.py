@@ -77,3 +77,21 @@ scoped_factory("monitoring.alertevent")(lambda place: m.AlertEvent.objects.creat
 scoped_factory("monitoring.responseplan")(lambda place: plan(place))
 scoped_factory("monitoring.planmeasure")(lambda place: m.PlanMeasure.objects.create(plan=plan(place), title="m", owner="o"))
 scoped_factory("monitoring.planupdate")(lambda place: m.PlanUpdate.objects.create(plan=plan(place), text="t"))
+
+
+# --- reporting (added by the reporting work) ---------------------------------------------------
+
+
+def reporting_test_form(code="t-monthly"):
+    """A monthly form with one indicator of each kind: counts split by sex and by sex and age,
+    a percentage, a yes/no, a 1-5 score, an optional number, and a formula (never entered)."""
+    fights = indicator("t-fights", name_en="Fights", value_type="count", disaggregation="sex")
+    protest = indicator("t-protest", name_en="Protesters", value_type="count", disaggregation="sex_age")
+    trust = indicator("t-trust", name_en="Trust in the aiyl okmotu", value_type="percentage", unit="%")
+    water = indicator("t-water", name_en="Water dispute", value_type="yes_no")
+    mood = indicator("t-mood", name_en="Mood", value_type="scale", definition="1 calm … 5 very tense")
+    budget = indicator("t-budget", name_en="Spending on dialogue", value_type="number", unit="som")
+    rate = indicator("t-rate", name_en="Fights per trust point", value_type="number", numerator=fights, denominator=trust)
+    f = form(code, indicators=[fights, protest, trust, water, mood, budget, rate], period_type="monthly")
+    m.FormIndicator.objects.filter(form=f, indicator=budget).update(required=False)
+    return f

@@ -1,9 +1,10 @@
 """Everything a first look at Aimak needs: the gazetteer and a demo administrator."""
 
+import io
 import os
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from aimak.accounts.models import Role, RoleAssignment
 from aimak.accounts.services import ensure_user, sync_builtin_roles
@@ -50,9 +51,26 @@ class Command(BaseCommand):
                 territory = by_code(code)
                 role = Role.objects.get(code=role_code)
                 RoleAssignment.objects.get_or_create(user=user, role=role, territory=territory, defaults={"granted_by": admin})
+        self.load_monitoring(reload)
         counts = Territory.objects.filter(valid_to__isnull=True).count()
         self.stdout.write(self.style.SUCCESS(f"Aimak demo is ready: {counts} territories."))
         self.stdout.write(f"Sign in at /accounts/sign-in/ as (password for all: {DEMO_PASSWORD}):")
         for username, role_code, code, _user in people:
             role = Role.objects.get(code=role_code)
             self.stdout.write(f"  {username:<18} {role.name_en} — {by_code(code).name_en}")
+
+    def load_monitoring(self, reload):
+        """The indicator catalogue and a synthetic monitoring history, the first time (or with
+        --reload); after the demo users exist, so alerts go to their coordinators."""
+        from aimak.monitoring.models import Indicator, Report
+        from aimak.monitoring.services import demo
+
+        if reload or not Indicator.objects.exists():
+            self.stdout.write("Loading the monitoring indicator catalogue…")
+            call_command("load_monitoring_catalogue", verbosity=0, stdout=io.StringIO())
+        if reload or not Report.objects.exists():
+            self.stdout.write("Generating the synthetic monitoring history…")
+            try:
+                demo.generate(reload=reload, stdout=self.stdout)
+            except demo.MissingPiece as exc:
+                raise CommandError(str(exc)) from exc
