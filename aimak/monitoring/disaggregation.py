@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 NONE, SEX, SEX_AGE, ETHNICITY = "none", "sex", "sex_age", "ethnicity"
 TOTAL = ""
@@ -32,11 +33,11 @@ PRESETS: dict[str, tuple] = {
     ETHNICITY: (
         _("ethnic group"),
         [
-            Category("kyrgyz", _("Kyrgyz")),
-            Category("uzbek", _("Uzbek")),
-            Category("russian", _("Russian")),
-            Category("dungan", _("Dungan")),
-            Category("tajik", _("Tajik")),
+            Category("kyrgyz", pgettext_lazy("ethnic group", "Kyrgyz")),
+            Category("uzbek", pgettext_lazy("ethnic group", "Uzbek")),
+            Category("russian", pgettext_lazy("ethnic group", "Russian")),
+            Category("dungan", pgettext_lazy("ethnic group", "Dungan")),
+            Category("tajik", pgettext_lazy("ethnic group", "Tajik")),
             Category("other", _("other groups")),
         ],
     ),

@@ -421,6 +421,10 @@ class IndexValue(models.Model):
     # [{"indicator": code, "domain": code, "value": raw, "score": 0-100, "weight": w, "contribution": points, "reason": ...}]
     breakdown = models.JSONField(_("breakdown"), default=list)
     coverage = models.DecimalField(_("share of indicators with data"), max_digits=5, decimal_places=4, default=ZERO)
+    # An area (rayon, oblast, country) is as tense as its most tense part: when a part's index
+    # is above the area's own, the area takes it and this says which part it was:
+    # {"territory": SOATE code, "value": 63.2, "level": "orange", "own_value": 12.5}.
+    hotspot = models.JSONField(_("most tense part"), null=True, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
 
     territory_field = "territory"

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aimak.core import scoping
 
-from ..models import Alert, AlertEvent, Indicator, Level, Notification, ResponsePlan
+from ..models import Alert, AlertEvent, AlertRule, Indicator, Level, Notification, ResponsePlan
 
 OPEN = [str(s) for s in Alert.OPEN]
 
@@ -115,15 +115,56 @@ def level_label(code) -> str:
 
 # ---- evidence ---------------------------------------------------------------------------------
 
-KNOWN_EVIDENCE_KEYS = ("rule", "parameters", "index", "level", "previous", "period", "top", "critical", "territories", "reports")
+KNOWN_EVIDENCE_KEYS = (
+    "rule", "parameters", "index", "level", "previous", "period", "period_type", "period_start", "territory",
+    "top", "top_indicators", "critical", "critical_values", "territories", "neighbours", "reports", "reports_total",
+)
 EVIDENCE_LABELS = {
     "rule": _("Rule"),
     "parameters": _("Rule settings"),
     "index": _("Tension index"),
     "level": _("Level"),
     "previous": _("Previous index"),
+    "baseline": _("Usual level (median of earlier periods)"),
+    "rise": _("Rise, points"),
     "period": _("Period"),
+    "reports_total": _("Reports behind it"),
 }
+# What each rule setting means, in the words the rule editor uses.
+PARAMETER_LABELS = {
+    "level": _("level reached"),
+    "min_level": _("at least the level"),
+    "points": _("points of rise"),
+    "periods": _("earlier periods compared"),
+    "count": _("territories rising together"),
+    "levels": _("levels of territory watched"),
+}
+NEIGHBOUR_LABELS = {"value": _("index now"), "previous_value": _("index before"), "rise": _("rise, points")}
+TERRITORY_LEVEL_LABELS = {0: _("country"), 1: _("oblasts"), 2: _("rayons and cities"), 3: _("aiyl aimaks and towns")}
+
+
+def _parameter_text(key, value) -> str:
+    if key in ("level", "min_level"):
+        value = level_label(value)
+    elif key == "levels" and isinstance(value, list):
+        value = ", ".join(str(TERRITORY_LEVEL_LABELS.get(v, v)) for v in value)
+    return f"{PARAMETER_LABELS.get(key, key)}: {_pretty(value)}"
+
+
+def _index_facts(index: dict) -> list:
+    """The index part of the analytics evidence: now, before, and the baseline a rise is measured on."""
+    facts = []
+    if index.get("value") is not None:
+        facts.append((EVIDENCE_LABELS["index"], {"code": str(index.get("level") or ""), "label": f"{index['value']:g} · {level_label(index.get('level'))}"}))
+    if index.get("previous_value") is not None:
+        facts.append((EVIDENCE_LABELS["previous"], {"code": str(index.get("previous_level") or ""),
+                                                    "label": f"{index['previous_value']:g} · {level_label(index.get('previous_level'))}"}))
+    if index.get("baseline") is not None:
+        periods_text = ", ".join(map(str, _as_list(index.get("baseline_periods"))))
+        facts.append((EVIDENCE_LABELS["baseline"], f"{index['baseline']:g}" + (f" ({periods_text})" if periods_text else "")))
+    if index.get("rise") is not None:
+        facts.append((EVIDENCE_LABELS["rise"], f"{index['rise']:+g}"))
+    return facts
 
 
 def _pretty(value) -> str:
@@ -144,8 +185,8 @@ def explain_evidence(evidence) -> dict:
     as they are; missing keys are simply absent. Never fails on odd data."""
     if not isinstance(evidence, dict):
         return {"facts": [], "top": [], "critical": [], "territories": [], "reports": [], "other": [(_("Evidence"), _pretty(evidence))] if evidence else []}
-    top = [row for row in _as_list(evidence.get("top")) if isinstance(row, dict)]
-    critical = [row for row in _as_list(evidence.get("critical")) if isinstance(row, dict)]
+    top = [row for row in _as_list(evidence.get("top_indicators", evidence.get("top"))) if isinstance(row, dict)]
+    critical = [row for row in _as_list(evidence.get("critical_values", evidence.get("critical"))) if isinstance(row, dict)]
     codes = {str(row.get("indicator")) for row in top + critical if row.get("indicator") is not None}
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes)} if codes else {}
 
@@ -155,21 +196,39 @@ def explain_evidence(evidence) -> dict:
         return {"code": code, "name": found.name if found else (code or "—"), "unit": found.unit if found else "", "obj": found}
 
     facts = []
-    for key in ("rule", "level", "index", "previous", "period"):
-        if key in evidence and evidence[key] not in (None, ""):
-            value = evidence[key]
-            if key == "level":
-                facts.append((EVIDENCE_LABELS[key], {"code": str(value), "label": level_label(value)}))
-            else:
-                facts.append((EVIDENCE_LABELS[key], _pretty(value)))
+    rule = evidence.get("rule")
     parameters = evidence.get("parameters")
+    if isinstance(rule, dict):
+        kind = rule.get("kind")
+        try:
+            facts.append((EVIDENCE_LABELS["rule"], str(AlertRule.Kind(kind).label)))
+        except ValueError:
+            facts.append((EVIDENCE_LABELS["rule"], _pretty(kind or rule.get("code"))))
+        parameters = rule.get("parameters") or parameters
+    elif rule not in (None, ""):
+        facts.append((EVIDENCE_LABELS["rule"], _pretty(rule)))
+    if isinstance(evidence.get("index"), dict):
+        facts.extend(_index_facts(evidence["index"]))
+    for key in ("index", "level", "previous", "period"):
+        value = evidence.get(key)
+        if value in (None, "") or isinstance(value, dict):
+            continue
+        if key == "level":
+            facts.append((EVIDENCE_LABELS[key], {"code": str(value), "label": level_label(value)}))
+        else:
+            facts.append((EVIDENCE_LABELS[key], _pretty(value)))
     if isinstance(parameters, dict) and parameters:
-        facts.append((EVIDENCE_LABELS["parameters"], "; ".join(f"{k}: {_pretty(v)}" for k, v in parameters.items())))
+        facts.append((EVIDENCE_LABELS["parameters"], "; ".join(_parameter_text(k, v) for k, v in parameters.items())))
     elif parameters:
         facts.append((EVIDENCE_LABELS["parameters"], _pretty(parameters)))
+    if evidence.get("reports_total"):
+        facts.append((EVIDENCE_LABELS["reports_total"], _pretty(evidence["reports_total"])))
 
     territories = []
-    places = _as_list(evidence.get("territories"))
+    places = _as_list(evidence.get("territories")) + [
+        {"code": n.get("territory"), **{k: v for k, v in n.items() if k != "territory"}}
+        for n in _as_list(evidence.get("neighbours")) if isinstance(n, dict)
+    ]
     from aimak.territories.models import Territory
 
     wanted_codes = {str(p.get("code") if isinstance(p, dict) else p) for p in places if isinstance(p, (dict, str, int))}
@@ -182,7 +241,7 @@ def explain_evidence(evidence) -> dict:
         if isinstance(place, dict):
             code = str(place.get("code", ""))
             found = by_code.get(code)
-            extra = [(k, _pretty(v)) for k, v in place.items() if k not in ("code", "name")]
+            extra = [(NEIGHBOUR_LABELS.get(k, k), _pretty(v)) for k, v in place.items() if k not in ("code", "name")]
             territories.append({"name": found.name if found else place.get("name") or code or "—", "url": territory_url(found) if found else "", "extra": extra})
         else:
             found = by_pk.get(place) if isinstance(place, int) else by_code.get(str(place))
@@ -198,7 +257,8 @@ def explain_evidence(evidence) -> dict:
 
     return {
         "facts": facts,
-        "top": [{**indicator_cell(r), "value": r.get("value"), "score": r.get("score"), "contribution": r.get("contribution"), "threshold": r.get("threshold")} for r in top],
+        "top": [{**indicator_cell(r), "value": r.get("value"), "score": r.get("score"), "contribution": r.get("contribution"),
+                 "threshold": level_label(r["threshold"]) if r.get("threshold") else None} for r in top],
         "critical": [{**indicator_cell(r), "value": r.get("value"), "critical_value": r.get("critical_value")} for r in critical],
         "territories": territories,
         "reports": reports,

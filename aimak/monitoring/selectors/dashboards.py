@@ -493,3 +493,13 @@ def home_summary(user) -> dict | None:
         "completeness": scope_completeness(user, completeness_form(), period),
     }
 
+
+
+def hotspot_info(index_value) -> dict | None:
+    """The part an area's index was lifted to (see services/index.py), ready for the page."""
+    spot = getattr(index_value, "hotspot", None) or None
+    if not spot:
+        return None
+    part = Territory.objects.filter(code=spot.get("territory"), valid_to__isnull=True).first()
+    return {"territory": part, "value": spot.get("value"), "own_value": spot.get("own_value"),
+            "level": level_info(spot.get("level")) if spot.get("level") else None}

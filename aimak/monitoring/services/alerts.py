@@ -10,15 +10,17 @@ The four kinds (``AlertRule.kind``) and their parameters:
 - ``level_crossing`` {"level": "orange", "levels": [3]}: the index reached ``level`` this period
   and was below it in the previous period (or had no index). ``levels`` are the territory
   levels watched (3 municipality, 2 rayon, 1 oblast). Severity: the level reached.
-- ``sharp_rise`` {"points": 20, "periods": 6, "levels": [3]}: the index is at least ``points``
-  above the median of its previous ``periods`` values (at least 3 of them). Severity: the rule's.
+- ``sharp_rise`` {"points": 25, "periods": 6, "min_level": "yellow", "levels": [3]}: the index is
+  at least ``points`` above the median of its previous ``periods`` values (at least 3 of them)
+  and has reached ``min_level`` (a calm place's first isolated incident is not an alarm).
+  Severity: the rule's.
 - ``critical_value`` {"levels": [2, 3]}: a total at or above an indicator's critical value (at
   or below, for resilience indicators). Only indicators collected at the territory's own level
   are checked, so one fatality raises one alert where it was reported, not one more at every
   level above. One alert per territory and period listing every critical value. Severity red.
-- ``neighbours_rising`` {"count": 3, "points": 10, "levels": [3]}: at least ``count``
-  territories under one parent whose index rose by ``points`` or more since the previous
-  period; the alert goes to the parent. Aiyl aimaks are points on our maps, not polygons, so
+- ``neighbours_rising`` {"count": 3, "points": 10, "min_level": "yellow", "levels": [3]}: at
+  least ``count`` territories under one parent whose index rose by ``points`` or more since the
+  previous period to at least ``min_level``; the alert goes to the parent. Aiyl aimaks are points on our maps, not polygons, so
   we cannot know who borders whom; siblings under the same parent as of the period (the path
   prefix of their reports) stand in for neighbours.
 
@@ -60,13 +62,13 @@ DEFAULT_RULES = [
      {"level": "orange", "levels": [3]}, Level.ORANGE),
     ("sharp-rise", AlertRule.Kind.SHARP_RISE,
      ("Кескин өсүү", "Резкий рост", "Sharp rise"),
-     {"points": 20, "periods": 6, "levels": [3]}, Level.ORANGE),
+     {"points": 25, "periods": 6, "min_level": "yellow", "levels": [3]}, Level.ORANGE),
     ("critical-value", AlertRule.Kind.CRITICAL_VALUE,
      ("Критикалык маани", "Критическое значение", "Critical value"),
      {"levels": [2, 3]}, Level.RED),
     ("neighbours-rising", AlertRule.Kind.NEIGHBOURS_RISING,
      ("Коңшулар бирге өсүүдө", "Соседи растут вместе", "Neighbours rising together"),
-     {"count": 3, "points": 10, "levels": [3]}, Level.ORANGE),
+     {"count": 3, "points": 10, "min_level": "yellow", "levels": [3]}, Level.ORANGE),
 ]
 DEFAULT_LEVELS = {
     AlertRule.Kind.LEVEL_CROSSING: [3],
@@ -226,7 +228,8 @@ def _level_crossing(rule, facts: _Facts) -> list[Alert]:
 
 def _sharp_rise(rule, facts: _Facts) -> list[Alert]:
     params = rule.parameters or {}
-    points, n = float(params.get("points", 20)), int(params.get("periods", 6))
+    points, n = float(params.get("points", 25)), int(params.get("periods", 6))
+    min_level = params.get("min_level") or Level.BLUE.value
     levels, raised = _levels(rule), []
     for t_id, path in facts.areas.items():
         now = facts.now(t_id)
@@ -238,7 +241,7 @@ def _sharp_rise(rule, facts: _Facts) -> list[Alert]:
             continue
         baseline = index_service.median([float(iv.value) for iv in past])
         rise = float(now.value) - baseline
-        if rise < points:
+        if rise < points or index_service.level_rank(now.level) < index_service.level_rank(min_level):
             continue
         evidence, synthetic = _evidence(
             rule, facts, t_id, path,
@@ -287,6 +290,7 @@ def _critical_value(rule, facts: _Facts) -> list[Alert]:
 def _neighbours_rising(rule, facts: _Facts) -> list[Alert]:
     params = rule.parameters or {}
     count, points = int(params.get("count", 3)), float(params.get("points", 10))
+    min_rank = index_service.level_rank(params.get("min_level") or Level.BLUE.value)
     levels = _levels(rule)
     parents = {path[:-PATH_STEP] for t_id, path in facts.areas.items() if facts.level_of(t_id) in levels and len(path) > PATH_STEP}
     raised = []
@@ -312,7 +316,7 @@ def _neighbours_rising(rule, facts: _Facts) -> list[Alert]:
             if now is None or before is None:
                 continue
             rise = float(now.value) - float(before.value)
-            if rise >= points:
+            if rise >= points and index_service.level_rank(now.level) >= min_rank:
                 rising.append((t_id, now, before, rise))
         if len(rising) < count:
             continue

@@ -39,7 +39,7 @@ from ..models import (
 COUNTRY_CODE = "41700000000000"
 LANGS = ("ky", "ru", "en")
 FORMAT = "aimak-monitoring-catalogue"
-LEVELS = ("yellow", "orange", "red")
+LEVELS = ("green", "yellow", "orange", "red")  # threshold levels a raw value can reach (blue is below all)
 CUTOFF_LEVELS = ("green", "yellow", "orange", "red")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 SOATE_RE = re.compile(r"^417\d{11}$")
@@ -221,16 +221,16 @@ def _thresholds(row, errors) -> dict:
         try:
             raw = json.loads(raw)
         except json.JSONDecodeError:
-            errors.append(_("“thresholds” must be an object such as {\"yellow\": 1, \"orange\": 2, \"red\": 4}."))
+            errors.append(_("“thresholds” must be an object such as {\"green\": 1, \"orange\": 2, \"red\": 4}."))
             return {}
     if raw in (None, ""):
         raw = {k: row.get(f"threshold_{k}") for k in LEVELS if _text(row.get(f"threshold_{k}"))}
     if not isinstance(raw, dict):
-        errors.append(_("“thresholds” must be an object such as {\"yellow\": 1, \"orange\": 2, \"red\": 4}."))
+        errors.append(_("“thresholds” must be an object such as {\"green\": 1, \"orange\": 2, \"red\": 4}."))
         return {}
     unknown = sorted(set(raw) - set(LEVELS))
     if unknown:
-        errors.append(_("Unknown threshold levels: %(levels)s (use yellow, orange, red).") % {"levels": ", ".join(map(str, unknown))})
+        errors.append(_("Unknown threshold levels: %(levels)s (use green, yellow, orange, red).") % {"levels": ", ".join(map(str, unknown))})
     out = {}
     for level in LEVELS:
         if raw.get(level) in (None, ""):

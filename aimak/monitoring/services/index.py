@@ -9,9 +9,16 @@ outlier district from moving the baseline. A robust z becomes a score with
 because a calmer than usual month is not "negative tension"). Resilience indicators enter with
 their sign flipped.
 
-Thresholds are the catalogue's raw cut-offs ("3 brawls is orange"): a crossed threshold sets a
-floor under the indicator's score (the level's cut-off) *and* under the whole index, so a
-crossed threshold can never be averaged away by calm elsewhere.
+Thresholds are the catalogue's raw cut-offs for one territory of the indicator's collection
+level ("2 brawls in an aiyl aimak is orange"): a crossed threshold sets a floor under the
+indicator's score (the level's cut-off) *and* under the whole index, so a crossed threshold can
+never be averaged away by calm elsewhere. They are not applied to the sums of a rayon or an
+oblast (fifteen aiyl aimaks with one quarrel each are not one place with fifteen).
+
+Areas above the collection level are compared statistically with their peers, and then lifted
+to their most tense part: a rayon is at least as tense as its most tense aiyl aimak, an oblast
+as its most tense rayon (``IndexValue.hotspot`` names that part), so a red village is never
+hidden in a calm rayon's average on the map.
 
 ``IndexValue.breakdown`` is a list, one entry per indicator considered, largest contribution
 first::
@@ -248,7 +255,7 @@ def compute_indexes(period_type: str, period_start: date, territory_ids=None) ->
     else:
         territory_ids = {int(t) for t in territory_ids}
         stale = None
-    territories = {t.pk: t for t in Territory.objects.filter(pk__in=territory_ids).only("id", "kind", "path")}
+    territories = {t.pk: t for t in Territory.objects.filter(pk__in=territory_ids).only("id", "kind", "path", "depth", "parent_id", "code")}
 
     current: dict[int, dict[int, float]] = defaultdict(dict)
     for t_id, i_id, value in now.filter(territory_id__in=territory_ids).values_list("territory_id", "indicator_id", "value"):
@@ -280,7 +287,7 @@ def compute_indexes(period_type: str, period_start: date, territory_ids=None) ->
             part = indicator_score(
                 x, own.get((t_id, i_id), []), national_stats.get((level, i_id), no_reference), polarity=int(ind.polarity),
                 percentage=ind.value_type == Indicator.ValueType.PERCENTAGE, own_share=own_share,
-                thresholds=ind.thresholds, cutoffs=cutoffs,
+                thresholds=ind.thresholds if level == ind.collection_level else None, cutoffs=cutoffs,
             )
             entries.append({
                 "indicator": ind.code, "domain": ind.domain.code, "value": x, "score": part["score"],
@@ -293,8 +300,11 @@ def compute_indexes(period_type: str, period_start: date, territory_ids=None) ->
         entries.sort(key=lambda e: (-e["contribution"], e["indicator"]))
         expected = expectations.for_territory(territory)
         coverage = Decimal(len(expected & set(values)) / len(expected)).quantize(Decimal("0.0001")) if expected else Decimal(1)
-        result = {"value": Decimal(str(round(index, 2))), "level": level_name, "breakdown": entries, "coverage": coverage}
+        result = {"value": Decimal(str(round(index, 2))), "level": level_name, "breakdown": entries, "coverage": coverage, "hotspot": None}
         results[t_id] = result
+
+    _lift_to_hotspots(results, territories, period_type, period_start, cutoffs)
+    for t_id, result in results.items():
         rows.append(IndexValue(territory_id=t_id, period_type=period_type, period_start=period_start, **result))
 
     gone = [t for t in territory_ids if t not in results]
@@ -305,6 +315,38 @@ def compute_indexes(period_type: str, period_start: date, territory_ids=None) ->
     if rows:
         IndexValue.objects.bulk_create(
             rows, batch_size=500, update_conflicts=True, unique_fields=["territory", "period_type", "period_start"],
-            update_fields=["value", "level", "breakdown", "coverage", "computed_at"],
+            update_fields=["value", "level", "breakdown", "coverage", "hotspot", "computed_at"],
         )
     return results
+
+
+def _lift_to_hotspots(results: dict[int, dict], territories: dict[int, Territory], period_type: str, period_start: date,
+                      cutoffs: dict) -> None:
+    """Raise each area's index to its most tense direct part (deepest areas first, so the lift
+    carries up: aiyl aimak -> rayon -> oblast -> country). Parts not recomputed in this run are
+    read from their stored index. Parts are the current tree's children."""
+    areas = sorted((t for t in territories.values() if t.pk in results), key=lambda t: -t.depth)
+    if not areas:
+        return
+    stored = {}
+    for t_id, parent_id, code, value, level in (
+        IndexValue.objects.filter(period_type=period_type, period_start=period_start, territory__parent_id__in=[t.pk for t in areas])
+        .exclude(territory_id__in=list(results))
+        .values_list("territory_id", "territory__parent_id", "territory__code", "value", "level")
+    ):
+        stored[t_id] = (parent_id, code, float(value), level)
+    parts: dict[int, list[tuple[float, str, str]]] = defaultdict(list)
+    for t_id, (parent_id, code, value, level) in stored.items():
+        parts[parent_id].append((value, code, level))
+    for area in areas:
+        result = results[area.pk]
+        candidates = parts.get(area.pk, [])
+        if candidates:
+            value, code, level = max(candidates)
+            own = float(result["value"])
+            if value > own:
+                result["value"] = Decimal(str(round(value, 2)))
+                result["level"] = level_for(value, cutoffs)
+                result["hotspot"] = {"territory": code, "value": round(value, 2), "level": level, "own_value": round(own, 2)}
+        if area.parent_id is not None:
+            parts[area.parent_id].append((float(result["value"]), area.code, result["level"]))

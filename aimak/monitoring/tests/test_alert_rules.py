@@ -94,10 +94,10 @@ def test_sharp_rise_against_own_baseline(territory):
     barskoon = territory(BARSKOON)
     for month, value in ((12, 10), (1, 14), (2, 12)):
         index(barskoon, date(2025 if month == 12 else 2026, month, 1), value)
-    # baseline median(10, 14, 12) = 12; 30 - 12 = 18 < 20: nothing
+    # baseline median(10, 14, 12) = 12; 30 - 12 = 18 < 25: nothing
     index(barskoon, P, 30, "green")
     assert alerts.evaluate([barskoon], "monthly", P) == []
-    # 40 - 12 = 28 >= 20: raised once, severity the rule's (orange)
+    # 40 - 12 = 28 >= 25 and yellow: raised once, severity the rule's (orange)
     index(barskoon, P, 40, "yellow")
     alerts.evaluate([barskoon], "monthly", P)
     alerts.evaluate([barskoon], "monthly", P)
@@ -143,21 +143,26 @@ def test_neighbours_rising_together_alert_the_parent(territory):
     places = [territory(c) for c in (BARSKOON, AK_DEBE, DARKAN)]
     for place in places:  # their reports say who the parent's children were in March
         put(place, {quiet: 0})
-    # rises 40-20 = 20, 35-20 = 15, 30-25 = 5: only two rose by 10 or more -> no alert
-    for place, now, before in zip(places, (40, 35, 30), (20, 20, 25)):
-        index(place, P, now)
+    # rises 45-20 = 25, 50-20 = 30, 42-35 = 7: only two rose by 10 or more -> no alert
+    for place, now, before in zip(places, (45, 50, 42), (20, 20, 35)):
+        index(place, P, now, "yellow")
         index(place, BEFORE, before)
     assert alerts.evaluate(places, "monthly", P) == []
-    # Darkan 30 - 20 = 10 makes three -> one alert on Jeti-Oguz
+    # Darkan from 20 to 38 rises 18 but is only green (an isolated incident): still no alert
+    index(places[2], P, 38, "green")
     index(places[2], BEFORE, 20)
+    assert alerts.evaluate(places, "monthly", P) == []
+    # Darkan 42 (yellow) - 30 = 12 makes three -> one alert on Jeti-Oguz
+    index(places[2], P, 42, "yellow")
+    index(places[2], BEFORE, 30)
     alerts.evaluate(places, "monthly", P)
     alerts.evaluate(places[:1], "monthly", P)
     (alert,) = m.Alert.objects.all()
     assert alert.territory == jeti_oguz and alert.severity == "orange"
     assert sorted(alert.evidence["neighbours"], key=lambda n: n["territory"]) == [
-        {"territory": AK_DEBE, "value": 35.0, "previous_value": 20.0, "rise": 15.0},  # codes ...805, ...815, ...820
-        {"territory": BARSKOON, "value": 40.0, "previous_value": 20.0, "rise": 20.0},
-        {"territory": DARKAN, "value": 30.0, "previous_value": 20.0, "rise": 10.0},
+        {"territory": AK_DEBE, "value": 50.0, "previous_value": 20.0, "rise": 30.0},  # codes ...805, ...815, ...820
+        {"territory": BARSKOON, "value": 45.0, "previous_value": 20.0, "rise": 25.0},
+        {"territory": DARKAN, "value": 42.0, "previous_value": 30.0, "rise": 12.0},
     ]
     assert alert.evidence["reports_total"] == 3
 
@@ -204,3 +209,16 @@ def test_notification_goes_to_the_rayon_coordinator_not_elsewhere(territory, mai
     (mail,) = mailoutbox
     assert mail.to == ["jeti@example.org"]
     assert barskoon.name_ru in mail.subject and "2026-03" in mail.body
+
+
+def test_sharp_rise_waits_for_a_real_level(territory):
+    """A calm place's first isolated incident (blue -> green) is a big jump but no alarm."""
+    rule("sharp_rise", points=15, periods=6, min_level="yellow")
+    barskoon = territory(BARSKOON)
+    for month in (12, 1, 2):
+        index(barskoon, date(2025 if month == 12 else 2026, month, 1), 0)
+    index(barskoon, P, 20, "green")  # rise 20 >= 15, but green is below yellow
+    assert alerts.evaluate([barskoon], "monthly", P) == []
+    index(barskoon, P, 40, "yellow")
+    (alert,) = alerts.evaluate([barskoon], "monthly", P)
+    assert alert.evidence["index"]["rise"] == 40.0

@@ -283,8 +283,8 @@ def test_evidence_is_rendered_readably(client, people, barskoon_alert, territory
     barskoon_alert.save()
     client.force_login(people.jeti)
     body = client.get(reverse("monitoring:alert", args=[barskoon_alert.pk])).content.decode()
-    for expected in ("Fights between groups", "21.3", "gone-code", "Deaths in conflicts", "Suzak", "rise: 12",
-                     "repeated organised conflict", "63.5", "level: orange", "note", "synthetic"):
+    for expected in ("Fights between groups", "21.3", "gone-code", "Deaths in conflicts", "Suzak", "rise, points: 12",
+                     "repeated organised conflict", "63.5", "level reached: repeated organised conflict", "note", "synthetic"):
         assert expected in body, expected
     try:
         assert reverse("monitoring:report", args=[report.pk]) in body
@@ -349,3 +349,29 @@ def test_notifications_newest_first_open_marks_read_and_mark_all(client, people,
     assert selectors.unread_count(people.jeti) == 0
     other.refresh_from_db()
     assert other.read_at is None
+
+
+def test_evidence_written_by_the_rules_reads_as_sentences(barskoon_alert, territory):
+    """The shape services/alerts.py writes: rule object, index object, top indicators, neighbours."""
+    from aimak.monitoring.selectors.alerts import explain_evidence
+
+    fights = factories.indicator("fights")
+    evidence = explain_evidence({
+        "rule": {"code": "sharp-rise", "kind": "sharp_rise", "parameters": {"points": 25, "min_level": "yellow", "levels": [3]}},
+        "period": "2026-03", "period_type": "monthly", "period_start": "2026-03-01", "territory": BARSKOON,
+        "index": {"value": 80.0, "level": "red", "previous_value": 20.0, "previous_level": "green", "baseline": 11.8, "rise": 68.2,
+                  "baseline_periods": ["2025-12", "2026-01"]},
+        "top_indicators": [{"indicator": fights.code, "value": 4.0, "score": 86.5, "contribution": 4.4, "threshold": "red", "decides": True}],
+        "neighbours": [{"territory": BARSKOON, "value": 45.0, "previous_value": 20.0, "rise": 25.0}],
+        "reports": [1], "reports_total": 1,
+    })
+    facts = {str(label): value for label, value in evidence["facts"]}
+    assert facts["Rule"] == "sharp rise against the territory's own baseline"
+    assert facts["Tension index"] == {"code": "red", "label": "80 · repeated or mass violence"}
+    assert facts["Previous index"]["label"] == "20 · isolated incidents"
+    assert facts["Usual level (median of earlier periods)"] == "11.8 (2025-12, 2026-01)"
+    assert facts["Rise, points"] == "+68.2"
+    assert "at least the level: tension without violence" in facts["Rule settings"]
+    assert evidence["top"][0]["name"] == fights.name and evidence["top"][0]["threshold"] == "repeated or mass violence"
+    assert evidence["territories"][0]["name"] == territory(BARSKOON).name
+    assert evidence["other"] == []

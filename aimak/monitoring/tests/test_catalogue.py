@@ -293,7 +293,7 @@ def test_versions_bump_only_on_real_change(loaded):
     analyst = person("analyst", "national_analyst", COUNTRY)
     fights = Indicator.objects.get(code="intergroup-fights")
     records = ChangeRecord.objects.count()
-    _ind, changed = services.save_indicator(analyst, fights, {"index_weight": "1.500", "thresholds": {"yellow": 1, "orange": 2, "red": 4}})
+    _ind, changed = services.save_indicator(analyst, fights, {"index_weight": "1.500", "thresholds": {"green": 1, "orange": 2, "red": 4}})
     assert not changed and Indicator.objects.get(pk=fights.pk).version == 1 and ChangeRecord.objects.count() == records
     ind, changed = services.save_indicator(analyst, fights, {"thresholds": {"yellow": 1, "orange": 3, "red": 5}}, note="calibrated")
     assert changed and ind.version == 2

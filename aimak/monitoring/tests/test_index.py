@@ -202,3 +202,24 @@ def test_settings_are_created_lazily_with_defaults():
     assert s.cutoffs == m.DEFAULT_CUTOFFS
     assert ix.get_settings().pk == s.pk
     assert math.isclose(float(s.own_history_share), 0.5)
+
+
+@pytest.mark.django_db
+def test_thresholds_count_only_where_collected_and_areas_take_their_most_tense_part(territory):
+    brawls = f.indicator("brawls-local", thresholds={"green": 1, "orange": 2})
+    barskoon, ak_debe, darkan = territory(BARSKOON), territory(AK_DEBE), territory(DARKAN)
+    for place, n in ((ak_debe, 1), (darkan, 1), (barskoon, 2)):
+        analytics.refresh_after_report(put(place, {brawls: n}))
+    # Barskoon: national 2 1 1 -> median 1, MAD 0, scale 1, z = 1, statistical 39.35; 2 brawls
+    # reach orange, floor 60 -> index 60. Ak-Debe: z = 0, green floor 20 -> 20.
+    assert m.IndexValue.objects.get(territory=barskoon, period_start=P).value == Decimal("60.00")
+    assert m.IndexValue.objects.get(territory=ak_debe, period_start=P).value == Decimal("20.00")
+    # Jeti-Oguz sums 4 brawls, but "2 brawls" is a threshold for one aiyl aimak: no floor at
+    # the rayon; its own figure (no references) is 0. Its most tense part is Barskoon at 60.
+    jo = m.IndexValue.objects.get(territory=territory(JETI_OGUZ), period_start=P)
+    assert jo.breakdown[0]["threshold"] is None and jo.breakdown[0]["score"] == 0
+    assert jo.value == Decimal("60.00") and jo.level == "orange"
+    assert jo.hotspot == {"territory": BARSKOON, "value": 60.0, "level": "orange", "own_value": 0.0}
+    # and the lift carries up: the oblast's most tense part is the rayon
+    oblast = m.IndexValue.objects.get(territory=territory("41702000000000"), period_start=P)
+    assert oblast.value == Decimal("60.00") and oblast.hotspot["territory"] == JETI_OGUZ

@@ -283,6 +283,7 @@ class TerritoryView(LoginRequiredMixin, TemplateView):
             bars=bars,
             breakdown=self.breakdown,
             decided=next((b for b in self.breakdown if b["decides"]), None),
+            hotspot=selectors.hotspot_info(self.current),
             indicators=self.indicators,
             alerts=self.alerts,
             plans=self.plans,
