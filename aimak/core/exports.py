@@ -27,7 +27,7 @@ def stream_csv(filename: str, header: list, rows_iter) -> StreamingHttpResponse:
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def xlsx_response(filename: str, header: list, rows) -> "HttpResponse":
+def xlsx_response(filename: str, header: list, rows, *, sheet_name: str = "") -> "HttpResponse":
     """One-sheet XLSX (write-only, so memory grows with the file, not with cell objects).
     Numbers and dates stay numbers and dates; text that starts like a formula stays text."""
     import datetime
@@ -37,9 +37,10 @@ def xlsx_response(filename: str, header: list, rows) -> "HttpResponse":
     from django.http import HttpResponse
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
+    sheet = workbook.create_sheet(title=str(sheet_name)[:31] or None)
 
     def cell(value):
         if value is None or isinstance(value, (bool, int, float, Decimal, datetime.date)):
@@ -53,7 +54,13 @@ def xlsx_response(filename: str, header: list, rows) -> "HttpResponse":
             return c
         return text
 
-    sheet.append([str(h) for h in header])
+    bold = Font(bold=True)
+    head = []
+    for title in header:
+        c = WriteOnlyCell(sheet, value=str(title))
+        c.font = bold
+        head.append(c)
+    sheet.append(head)
     for row in rows:
         sheet.append([cell(v) for v in row])
     buffer = io.BytesIO()

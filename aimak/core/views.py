@@ -2,7 +2,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.generic import ListView, TemplateView
 
-from aimak.core.exports import stream_csv
+from aimak.core.exports import stream_csv, xlsx_response
 from aimak.core.tables import rows
 
 from aimak.territories import selectors as territory_selectors
@@ -68,7 +68,7 @@ def health(request):
 
 
 class ObjectListView(ListView):
-    """A filtered, paginated table of objects with a CSV export of the same filter.
+    """A filtered, paginated table of objects with CSV and XLSX exports of the same filter.
 
     An app's list page is a short configuration: model queryset, filterset, columns."""
 
@@ -89,11 +89,14 @@ class ObjectListView(ListView):
         return self.filterset.qs
 
     def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "csv":
+        export = request.GET.get("export")
+        if export in ("csv", "xlsx"):
             qs = self.get_queryset()
             header = [c.header for c in self.columns]
-            body = ([str(value) for _column, value in cells] for _obj, cells in rows(qs.iterator(chunk_size=2000), self.columns))
-            return stream_csv(f"{self.export_name}.csv", header, body)
+            cells = (cells for _obj, cells in rows(qs.iterator(chunk_size=2000), self.columns))
+            if export == "csv":
+                return stream_csv(f"{self.export_name}.csv", header, ([str(v) for _c, v in row] for row in cells))
+            return xlsx_response(f"{self.export_name}.xlsx", header, ([v for _c, v in row] for row in cells), sheet_name=self.export_name)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -72,6 +72,7 @@ def test_a_report_crossing_a_threshold_reaches_the_coordinator(new_context):
     assert row.count() >= 1, coordinator.locator("tbody").inner_text()
     row.first.locator("a").first.click()
     coordinator.wait_for_load_state()
+    alert_url = coordinator.url
     evidence = coordinator.locator("main").inner_text()
     assert "Топтор аралык мушташуулар" in evidence  # the indicator that pushed it, named in Kyrgyz
     assert period in evidence
@@ -86,7 +87,6 @@ def test_a_report_crossing_a_threshold_reaches_the_coordinator(new_context):
     assert coordinator.locator("#map, .map, [data-map]").count() >= 1
 
     # 4. the coordinator acknowledges it and opens a response plan
-    alert_url = coordinator.url
     coordinator.goto(alert_url)
     coordinator.locator("form[action$='/acknowledge/'] button[type=submit]").click()
     coordinator.wait_for_load_state()

@@ -14,3 +14,15 @@ def integration_secret(place):
 
     secret, _key = create_integration_secret(created_by=None, name=f"kobo-{place.code}", role=Role.objects.get(code="local_monitor"), territory=place)
     return secret
+
+
+def person(username: str, role_code: str, code: str) -> User:
+    """A person holding a built-in role on the territory with this SOATE code (tests of any app)."""
+    from aimak.accounts.services import sync_builtin_roles
+    from aimak.territories.selectors import by_code
+
+    if not Role.objects.filter(code=role_code).exists():
+        sync_builtin_roles()
+    user = User.objects.create(username=username)
+    RoleAssignment.objects.create(user=user, role=Role.objects.get(code=role_code), territory=by_code(code))
+    return user

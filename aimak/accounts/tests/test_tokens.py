@@ -12,8 +12,9 @@ from aimak.territories.selectors import by_code
 pytestmark = pytest.mark.django_db
 
 
-def api(key):
-    return Client(HTTP_AUTHORIZATION=f"Token {key}")
+def api(key, language="en"):
+    """An API client; messages come in the language it asks for (Kyrgyz when it asks for none)."""
+    return Client(HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE=language)
 
 
 def test_a_token_is_shown_once_and_stored_hashed():
@@ -45,8 +46,9 @@ def test_revoked_expired_and_unknown_tokens_are_refused_and_logged():
     token.save()
     r = api(key).get("/api/territories/41702210815000/")
     assert r.status_code == 401 and "revoked" in r.json()["detail"]
+    assert api(key, language="ky").get("/api/territories/41702210815000/").json()["detail"] == "Бул токен жокко чыгарылган."
     assert api("aimak_nonsense").get("/api/territories/41702210815000/").status_code == 401
-    assert SecurityEvent.objects.filter(kind="token_used", detail__outcome="refused").count() == 3
+    assert SecurityEvent.objects.filter(kind="token_used", detail__outcome="refused").count() == 4
 
 
 def test_token_lifetime_is_bounded():

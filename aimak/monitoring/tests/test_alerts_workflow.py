@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from aimak.accounts.models import Role, RoleAssignment, User
 from aimak.accounts.services import sync_builtin_roles
+from aimak.accounts.tests.factories import person
 from aimak.monitoring import models as m
 from aimak.monitoring.selectors import alerts as selectors
 from aimak.monitoring.services import alert_workflow as workflow
@@ -24,21 +25,17 @@ BARSKOON, JETI_OGUZ, ISSYK_KUL = "41702210815000", "41702210000000", "4170200000
 SUZAK_AA, SUZAK, COUNTRY = "41703220856000", "41703220000000", "41700000000000"
 
 
-def person(username, role, code, territory):
-    user = User.objects.create(username=username)
-    RoleAssignment.objects.create(user=user, role=Role.objects.get(code=role), territory=territory(code))
-    return user
 
 
 @pytest.fixture
 def people(territory):
     sync_builtin_roles()
     return types.SimpleNamespace(
-        jeti=person("jeti-coord", "district_coordinator", JETI_OGUZ, territory),
-        issyk=person("issyk-coord", "oblast_coordinator", ISSYK_KUL, territory),
-        suzak=person("suzak-coord", "district_coordinator", SUZAK, territory),
-        monitor=person("barskoon-monitor", "local_monitor", BARSKOON, territory),
-        admin=person("national-admin", "national_administrator", COUNTRY, territory),
+        jeti=person("jeti-coord", "district_coordinator", JETI_OGUZ),
+        issyk=person("issyk-coord", "oblast_coordinator", ISSYK_KUL),
+        suzak=person("suzak-coord", "district_coordinator", SUZAK),
+        monitor=person("barskoon-monitor", "local_monitor", BARSKOON),
+        admin=person("national-admin", "national_administrator", COUNTRY),
     )
 
 

@@ -45,16 +45,9 @@ def refreshed(monkeypatch):
 
 @pytest.fixture
 def person(territory):
-    from aimak.accounts.services import sync_builtin_roles
+    from aimak.accounts.tests.factories import person
 
-    sync_builtin_roles()
-
-    def make(username, role, code):
-        user = User.objects.create(username=username)
-        RoleAssignment.objects.create(user=user, role=Role.objects.get(code=role), territory=territory(code))
-        return user
-
-    return make
+    return person
 
 
 @pytest.fixture

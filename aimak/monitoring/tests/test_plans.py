@@ -12,6 +12,7 @@ from django.utils import translation
 
 from aimak.accounts.models import Role, RoleAssignment, User
 from aimak.accounts.services import sync_builtin_roles
+from aimak.accounts.tests.factories import person
 from aimak.monitoring import models as m
 from aimak.monitoring import plan_templates
 from aimak.monitoring.services import plans as services
@@ -23,20 +24,16 @@ BARSKOON, JETI_OGUZ, ISSYK_KUL = "41702210815000", "41702210000000", "4170200000
 SUZAK_AA, SUZAK = "41703220856000", "41703220000000"
 
 
-def person(username, role, code, territory):
-    user = User.objects.create(username=username)
-    RoleAssignment.objects.create(user=user, role=Role.objects.get(code=role), territory=territory(code))
-    return user
 
 
 @pytest.fixture
 def people(territory):
     sync_builtin_roles()
     return types.SimpleNamespace(
-        jeti=person("jeti-coord", "district_coordinator", JETI_OGUZ, territory),
-        suzak=person("suzak-coord", "district_coordinator", SUZAK, territory),
-        monitor=person("barskoon-monitor", "local_monitor", BARSKOON, territory),
-        analyst=person("analyst", "national_analyst", "41700000000000", territory),
+        jeti=person("jeti-coord", "district_coordinator", JETI_OGUZ),
+        suzak=person("suzak-coord", "district_coordinator", SUZAK),
+        monitor=person("barskoon-monitor", "local_monitor", BARSKOON),
+        analyst=person("analyst", "national_analyst", "41700000000000"),
     )
 
 

@@ -37,15 +37,10 @@ def roles():
 
 
 @pytest.fixture
-def person(roles, territory):
-    from aimak.accounts.models import Role, RoleAssignment, User
+def person(territory):
+    from aimak.accounts.tests.factories import person
 
-    def make(username, role, code):
-        user = User.objects.create(username=username)
-        RoleAssignment.objects.create(user=user, role=Role.objects.get(code=role), territory=territory(code))
-        return user
-
-    return make
+    return person
 
 
 @pytest.fixture

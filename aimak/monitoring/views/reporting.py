@@ -20,7 +20,6 @@ from aimak.core.tables import Column
 from aimak.core.views import ObjectListView
 
 from .. import disaggregation
-from ..exports import XlsxExportMixin
 from ..filtersets import ReportFilterSet
 from ..forms import EntryForm, ReviewForm, StartReportForm
 from ..models import Indicator, Report
@@ -56,7 +55,7 @@ def _report_or_404(request, pk: int, action: str = "view") -> Report:
     return found
 
 
-class ReportListView(LoginRequiredMixin, XlsxExportMixin, ObjectListView):
+class ReportListView(LoginRequiredMixin, ObjectListView):
     filterset_class = ReportFilterSet
     columns = REPORT_COLUMNS
     export_name = "reports"
