@@ -1,6 +1,6 @@
 """Monitoring pages; each views module declares its own ``urlpatterns``."""
 
-from .views import alerts, catalogue, dashboards, plans, reporting
+from .views import alerts, catalogue, dashboards, plans, reporting, rules
 
 app_name = "monitoring"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     *reporting.urlpatterns,
     *alerts.urlpatterns,
     *plans.urlpatterns,
+    *rules.urlpatterns,
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from aimak.territories.models import Territory, TerritoryVersion
 
@@ -41,5 +41,9 @@ def is_closed(form: ReportingForm, period_start: date) -> bool:
 
 def path_as_of(territory: Territory, day: date) -> str:
     """The territory's materialised path on ``day`` (its version then), or its current path."""
-    version = TerritoryVersion.objects.filter(territory=territory).valid_on(day).order_by("-valid_from").first()
+    # the latest-starting version valid that day; an open start (NULL) sorts last on every database
+    version = (
+        TerritoryVersion.objects.filter(territory=territory).valid_on(day)
+        .order_by(F("valid_from").desc(nulls_last=True), "-pk").first()
+    )
     return version.path if version and version.path else territory.path

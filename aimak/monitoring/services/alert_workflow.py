@@ -27,7 +27,8 @@ RESOLVED, ESCALATED = Alert.Status.RESOLVED, Alert.Status.ESCALATED
 
 def _locked(user, alert: Alert, action: str = "review") -> Alert:
     scoping.require(user, action, alert)
-    return Alert.objects.select_for_update().select_related("territory", "escalated_to").get(pk=alert.pk)
+    # lock only the alert row: PostgreSQL refuses FOR UPDATE on the nullable side of a join
+    return Alert.objects.select_for_update(of=("self",)).select_related("territory", "escalated_to").get(pk=alert.pk)
 
 
 def _log(alert: Alert, action: str, user, comment: str = "") -> AlertEvent:
