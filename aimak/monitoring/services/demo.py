@@ -33,7 +33,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from aimak.core.context import acting_as
-from aimak.territories.selectors import by_code
 
 from .. import disaggregation, periods
 from ..models import (

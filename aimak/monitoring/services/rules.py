@@ -23,13 +23,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, CharField, Count, Q, Value, When
+from django.db.models import Case, CharField, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aimak.core import scoping
 
-from ..models import DEFAULT_CUTOFFS, Alert, AlertRule, IndexSettings, IndexValue, Level
+from ..models import AlertRule, IndexSettings, IndexValue, Level
 from . import index as index_service
 
 COUNTRY_CODE = "41700000000000"
@@ -335,24 +335,3 @@ def relevel_index_values(cutoffs: dict | None) -> int:
     CASE on the value, touching only rows whose level changes. Returns how many changed."""
     case = level_case(cutoffs)
     return IndexValue.objects.exclude(level=case).update(level=case)
-
-
-# ---------------------------------------------------------------- reading (for the rules page)
-
-def rules_with_counts(user) -> list[AlertRule]:
-    """Every rule with ``alerts_raised`` and ``alerts_open``: counted among the alerts the person
-    may see, in one grouped query."""
-    counts = {
-        row["rule"]: row
-        for row in scoping.restrict(Alert.objects.all(), user, "view").order_by().values("rule")
-        .annotate(raised=Count("id"), open=Count("id", filter=Q(status__in=Alert.OPEN)))
-    }
-    rules = list(AlertRule.objects.order_by("code"))
-    for rule in rules:
-        row = counts.get(rule.pk, {})
-        rule.alerts_raised, rule.alerts_open = row.get("raised", 0), row.get("open", 0)
-    return rules
-
-
-def current_cutoffs() -> dict[str, float]:
-    return index_service.cutoffs_with_defaults(index_service.get_settings().cutoffs or DEFAULT_CUTOFFS)

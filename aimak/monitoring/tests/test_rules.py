@@ -5,6 +5,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
+from aimak.monitoring.selectors import rules as rule_selectors
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test import Client
@@ -317,7 +319,7 @@ def test_local_monitor_counts_only_their_alerts():
     f.alert(by_code(BARSKOON), rule_obj=sharp_rise())
     f.alert(by_code(SUZAK), rule_obj=sharp_rise())
     monitor = person("mon", "local_monitor", BARSKOON)
-    counted = {r.code: (r.alerts_raised, r.alerts_open) for r in services.rules_with_counts(monitor)}
+    counted = {r.code: (r.alerts_raised, r.alerts_open) for r in rule_selectors.rules_with_counts(monitor)}
     assert counted["sharp-rise"] == (1, 1) and counted["index-orange"] == (0, 0)
 
 

@@ -17,6 +17,7 @@ from django.views.generic import FormView, TemplateView
 from ..models import LEVEL_ORDER, AlertRule, Level
 from ..selectors.dashboards import level_info
 from ..services import index as index_service
+from ..selectors import rules as selectors
 from ..services import rules as services
 
 COLOUR_NAMES = {
@@ -115,7 +116,7 @@ class RulesView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         settings_row = index_service.get_settings()
-        rules = services.rules_with_counts(self.request.user)
+        rules = selectors.rules_with_counts(self.request.user)
         context.update(
             settings=settings_row,
             share=_num(settings_row.own_history_share),
