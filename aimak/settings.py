@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "aimak.accounts",
     "aimak.territories",
     "aimak.monitoring",
+    "aimak.exchange",
 ]
 
 MIDDLEWARE = [

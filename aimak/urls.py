@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from aimak.core import i18n
+from aimak.exchange.views.odk import root_urlpatterns as openrosa_urlpatterns
 
 urlpatterns = [
     path("", include("aimak.core.urls")),
@@ -10,11 +11,14 @@ urlpatterns = [
     path("territories/", include("aimak.territories.urls")),
     path("audit/", include("aimak.audit.urls")),
     path("monitoring/", include("aimak.monitoring.urls")),
+    path("exchange/", include("aimak.exchange.urls")),
     path("language/", i18n.set_language, name="set_language"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/territories/", include("aimak.territories.api.urls")),
     path("api/monitoring/", include("aimak.monitoring.api.urls")),
+    path("api/exchange/", include("aimak.exchange.api.urls")),
     path("admin/", admin.site.urls),
+    *openrosa_urlpatterns,  # ODK Collect asks the server root for /formList and /submission
 ]

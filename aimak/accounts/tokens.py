@@ -76,6 +76,43 @@ def find_integration(key: str) -> IntegrationSecret | None:
     return secret
 
 
+class IntegrationActor:
+    """A machine sender (a Kobo server, ODK Collect) acting through the same services and the
+    same ``restrict()`` as a person: its rights are its secret's role on its secret's territory.
+    It is not a ``User``: services store it as ``integration`` (a name), never in a person field."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+    is_superuser = False
+    is_staff = False
+    is_integration = True
+    pk = id = None
+    preferred_language = ""
+
+    def __init__(self, secret: IntegrationSecret):
+        self.secret = secret
+        self.integration_name = f"integration:{secret.name}"
+        self.username = self.integration_name
+
+    def __str__(self):
+        return self.secret.name
+
+    def get_username(self) -> str:
+        return self.username
+
+    def integration_grants(self, action: str, model) -> list[str]:
+        from aimak.core.scoping import model_label
+
+        return [self.secret.territory.path] if self.secret.role.allows(model_label(model), action) else []
+
+
+def integration_actor(key: str) -> IntegrationActor | None:
+    """The acting machine for a secret, or None (refusal logged) when the secret is not valid."""
+    secret = find_integration(key)
+    return IntegrationActor(secret) if secret is not None else None
+
+
 class TokenAuthentication(authentication.BaseAuthentication):
     """``Authorization: Token <key>``. Revoked, expired or unknown keys are refused and logged."""
 

@@ -108,12 +108,12 @@ def client_ip(request) -> str | None:
 
 def log_security_event(kind: str, *, user=None, username: str = "", request=None, detail: dict | None = None) -> SecurityEvent:
     request = request or context.current_request()
-    if user is not None and not getattr(user, "is_authenticated", False):
-        user = None
+    username = username or (user.get_username() if user is not None and getattr(user, "is_authenticated", False) else "")
+    user = context.person(user)
     return SecurityEvent.objects.create(
         kind=kind,
         user=user,
-        username=username or (user.get_username() if user else ""),
+        username=username,
         ip_address=client_ip(request),
         request_id=context.request_id(),
         detail=detail or {},

@@ -16,6 +16,21 @@ def actor():
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
+def person(user):
+    """The person behind an actor, for fields that point at a person: None for anonymous
+    visitors and for machine senders (who are recorded by name as the integration)."""
+    if user is None or not getattr(user, "is_authenticated", False) or getattr(user, "is_integration", False):
+        return None
+    return user
+
+
+def acting(user):
+    """``acting_as`` for whoever acts: a person, or a machine sender under its integration name."""
+    if getattr(user, "is_integration", False):
+        return acting_as(integration=user.integration_name)
+    return acting_as(user)
+
+
 def integration() -> str:
     return _integration.get()
 

@@ -47,6 +47,8 @@ def grants(user, action: str, model) -> list[str]:
     """Paths of the territories where ``user`` may do ``action`` on ``model`` today."""
     if user is None or not user.is_authenticated or not user.is_active:
         return []
+    if getattr(user, "is_integration", False):  # a machine sender: its secret's role and territory
+        return user.integration_grants(action, model)
     cache = getattr(user, "_aimak_grants", None)
     if cache is None:
         cache = user._aimak_grants = {}

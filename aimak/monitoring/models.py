@@ -429,6 +429,10 @@ class IndexValue(models.Model):
 
     territory_field = "territory"
 
+    @property
+    def period(self) -> periods.PeriodSpan:
+        return periods.PeriodSpan(self.period_type, self.period_start)
+
     class Meta:
         verbose_name = _("index value")
         verbose_name_plural = _("index values")
@@ -505,6 +509,10 @@ class Alert(models.Model):
 
     def get_absolute_url(self):
         return reverse("monitoring:alert", args=[self.pk])
+
+    @property
+    def period(self) -> periods.PeriodSpan:
+        return periods.PeriodSpan(self.period_type, self.period_start)
 
     @property
     def is_open(self) -> bool:

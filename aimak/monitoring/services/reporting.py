@@ -60,7 +60,7 @@ def _action(fn):
     def wrapper(user, *args, **kwargs):
         # outside a request (commands, imports, tests) the acting person is the one passed in,
         # so that the change records name them
-        actor = context.acting_as(user) if context.actor() is None and getattr(user, "is_authenticated", False) else nullcontext()
+        actor = context.acting(user) if context.actor() is None and getattr(user, "is_authenticated", False) else nullcontext()
         try:
             with actor, transaction.atomic():
                 return fn(user, *args, **kwargs)
@@ -79,7 +79,10 @@ def _require(user, action: str, report: Report, message: str = "") -> None:
 
 
 def _log(report: Report, action: str, user, comment: str = "") -> ReportEvent:
-    return ReportEvent.objects.create(report=report, action=action, status_after=report.status, user=user, comment=comment)
+    return ReportEvent.objects.create(
+        report=report, action=action, status_after=report.status, user=context.person(user),
+        integration=getattr(user, "integration_name", ""), comment=comment,
+    )
 
 
 def _refresh(report: Report) -> None:
@@ -123,7 +126,7 @@ def start_report(user, form: ReportingForm, territory, period_start: date) -> Re
         with transaction.atomic():  # a savepoint: a concurrent start must not break the caller's transaction
             report = Report.objects.create(
                 form=form, territory=territory, period_type=form.period_type, period_start=period_start,
-                territory_path=form_selectors.path_as_of(territory, span.end), created_by=user,
+                territory_path=form_selectors.path_as_of(territory, span.end), created_by=context.person(user),
             )
     except IntegrityError:  # started by someone else a moment ago
         return Report.objects.get(form=form, territory=territory, period_start=period_start)
@@ -359,7 +362,7 @@ def submit(user, report: Report) -> Report:
         raise ValidationError(errors)
     report.status = Status.SUBMITTED
     report.submitted_at = timezone.now()
-    report.submitted_by = user
+    report.submitted_by = context.person(user)
     report.save()
     DataValue.objects.filter(report=report).update(counted=True)
     _log(report, ReportEvent.Action.SUBMITTED, user)

@@ -8,6 +8,8 @@ Places: Barskoon (B) and Ak-Debe (A) in Jeti-Oguz rayon (Issyk-Kul oblast); Suza
 from datetime import date
 from decimal import Decimal
 
+import io
+
 import pytest
 
 from aimak.territories.models import Territory, TerritoryVersion
@@ -234,3 +236,15 @@ def test_recompute_with_indicator_ids_leaves_other_indicators_alone(places, cata
     analytics.recompute_period("monthly", P, indicator_ids=[c["trust"].pk], evaluate_alerts=False)
     assert agg(c["trust"], places[COUNTRY]) == Decimal(5)
     assert agg(c["worst"], places[COUNTRY]) == Decimal(7)  # not asked for: unchanged
+
+
+def test_the_recompute_command_applies_catalogue_changes(places, catalogue):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    c = catalogue
+    put(places[BARSKOON], {c["incidents"]: 6})
+    call_command("recompute_monitoring", "--period", P.strftime("%Y-%m"), stdout=io.StringIO())
+    assert agg(c["incidents"], places[JETI_OGUZ]) == Decimal(6)
+    with pytest.raises(CommandError):
+        call_command("recompute_monitoring", "--period", "2026-13", stdout=io.StringIO())

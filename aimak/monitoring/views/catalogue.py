@@ -114,6 +114,7 @@ class IndicatorForm(forms.Form):
     aggregation = forms.ChoiceField(label=_("Aggregation up the tree"), choices=Indicator.Aggregation.choices)
     min_value = forms.DecimalField(label=_("Smallest valid value"), required=False, max_digits=14, decimal_places=4)
     max_value = forms.DecimalField(label=_("Largest valid value"), required=False, max_digits=14, decimal_places=4)
+    threshold_green = forms.DecimalField(label=_("Green threshold"), required=False, max_digits=14, decimal_places=4)
     threshold_yellow = forms.DecimalField(label=_("Yellow threshold"), required=False, max_digits=14, decimal_places=4)
     threshold_orange = forms.DecimalField(label=_("Orange threshold"), required=False, max_digits=14, decimal_places=4)
     threshold_red = forms.DecimalField(label=_("Red threshold"), required=False, max_digits=14, decimal_places=4)
