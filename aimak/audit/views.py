@@ -7,7 +7,6 @@ from aimak.core.views import ObjectListView
 from .filtersets import ChangeRecordFilterSet, SecurityEventFilterSet
 from .models import SecurityEvent
 from .selectors import visible_changes
-from .services import log_security_event
 
 CHANGE_COLUMNS = [
     Column(_("When"), "created_at"),
@@ -36,21 +35,19 @@ class ChangeLogView(LoginRequiredMixin, ObjectListView):
     filterset_class = ChangeRecordFilterSet
     columns = CHANGE_COLUMNS
     export_name = "aimak-change-log"
+    export_logged_as = "change log"
     title = _("Change log")
 
     def get_base_queryset(self):
         return visible_changes(self.request.user).select_related("user")
 
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "csv":
-            log_security_event("export", user=request.user, detail={"what": "change log", "filters": request.GET.dict()})
-        return super().get(request, *args, **kwargs)
 
 
 class SecurityLogView(UserPassesTestMixin, ObjectListView):
     filterset_class = SecurityEventFilterSet
     columns = SECURITY_COLUMNS
     export_name = "aimak-security-events"
+    export_logged_as = "security events"
     title = _("Security events")
 
     def test_func(self):

@@ -77,6 +77,8 @@ class ObjectListView(ListView):
     export_name = "export"
     paginate_by = 50
     template_name = "core/object_list.html"
+    # set on lists of restricted or personal data: every export is written to the security log
+    export_logged_as: str = ""
     title = ""
 
     def get_base_queryset(self):
@@ -91,6 +93,10 @@ class ObjectListView(ListView):
     def get(self, request, *args, **kwargs):
         export = request.GET.get("export")
         if export in ("csv", "xlsx"):
+            if self.export_logged_as:
+                from aimak.audit.services import log_security_event
+
+                log_security_event("export", user=request.user, detail={"what": self.export_logged_as, "format": export, "filters": request.GET.dict()})
             qs = self.get_queryset()
             header = [c.header for c in self.columns]
             cells = (cells for _obj, cells in rows(qs.iterator(chunk_size=2000), self.columns))

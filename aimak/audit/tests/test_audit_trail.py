@@ -72,3 +72,12 @@ def test_a_good_sign_in_is_logged_with_the_request_id():
     assert response.status_code == 302
     event = SecurityEvent.objects.get(kind="sign_in", username="monitor2")
     assert event.request_id and event.ip_address == "127.0.0.1"
+
+
+def test_every_export_of_the_change_log_is_a_security_event(staff_client):
+    from aimak.audit.models import SecurityEvent
+
+    for fmt in ("csv", "xlsx"):
+        assert staff_client.get(f"/audit/?export={fmt}").status_code == 200
+    logged = SecurityEvent.objects.filter(kind="export", detail__what="change log")
+    assert sorted(logged.values_list("detail__format", flat=True)) == ["csv", "xlsx"]

@@ -44,7 +44,7 @@ def _ack_text(alert):
 
 
 ALERT_COLUMNS = [
-    Column(_("Period"), lambda a: f"{a.period_start:%Y-%m}" if a.period_type == "monthly" else a.period_start.isoformat()),
+    Column(_("Period"), lambda a: a.period.code),
     Column(_("Territory"), "territory.name"),
     Column(_("SOATE code"), "territory.code"),
     Column(_("Severity"), lambda a: f"{LEVEL_COLOUR_NAMES.get(a.severity, a.severity)} — {selectors.level_label(a.severity)}"),
