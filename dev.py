@@ -2,6 +2,7 @@
 """Aimak's two everyday commands, needing nothing but Python 3.11:
 
     python3 dev.py run    set everything up, load demo data, serve on http://127.0.0.1:8000
+                          (with the background worker that runs exports next to the server)
     python3 dev.py test   set everything up, run the whole test suite (SQLite, PostgreSQL
                           when one answers on 127.0.0.1:5432, and the browser tests)
 
@@ -87,8 +88,30 @@ def cmd_run(args) -> None:
     setup()
     aimak("setup_demo")
     port = str(args.port or os.environ.get("AIMAK_PORT", "8000"))
+    env = {"DEBUG": os.environ.get("DEBUG", "1")}
+    # The background worker (django-tasks, database backend: ADR 0001) runs queued tasks such as
+    # large exports. Ctrl+C reaches it too (same process group) and it stops after its task.
+    say("starting the background worker (aimak db_worker)")
+    worker = subprocess.Popen([str(PY), str(ROOT / "manage.py"), "db_worker", "--no-reload", "-v", "1"], cwd=ROOT,
+                              env={**os.environ, **env})
     say(f"Aimak is starting on http://127.0.0.1:{port}/  (Ctrl+C stops it)")
-    aimak("runserver", f"127.0.0.1:{port}", "--insecure", env={"DEBUG": os.environ.get("DEBUG", "1")})
+    try:
+        aimak("runserver", f"127.0.0.1:{port}", "--insecure", env=env, check=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_worker(worker)
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    """Let the worker finish its task (10 s at most), then end it."""
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
 
 
 def cmd_test(args) -> None:

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "aimak.core",
     "aimak.audit",
     "aimak.accounts",
@@ -176,6 +178,20 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+
+# Background work (ADR 0001): tasks are rows in the database, run by `aimak db_worker`
+# (`dev.py run` starts one next to the web server). No broker. AIMAK_TASKS_IMMEDIATE=1 runs
+# them inside the request instead, for a one-process installation without a worker.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if env_bool("AIMAK_TASKS_IMMEDIATE")
+        else "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+EXPORTS_DIR = "exports"  # under MEDIA_ROOT; finished export files, served only to their requester
+EXPORT_KEEP_DAYS = int(os.environ.get("AIMAK_EXPORT_KEEP_DAYS", "7"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"

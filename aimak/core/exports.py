@@ -1,8 +1,13 @@
-"""Exports that stream: memory stays flat whatever the number of rows."""
+"""Exports that stream: memory stays flat whatever the number of rows.
+
+The same writers serve a download streamed to the browser and a file written by a background
+job (``aimak.exchange`` exports): rows come from an iterator and are never collected."""
 
 import csv
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+
+BOM = "\ufeff"  # so that Excel opens Kyrgyz and Russian text in UTF-8 correctly
 
 
 class _Echo:
@@ -10,31 +15,41 @@ class _Echo:
         return value
 
 
+def csv_lines(header: list, rows_iter):
+    """CSV text line by line: a BOM and the header first, then one line per row."""
+    writer = csv.writer(_Echo())
+    yield BOM + writer.writerow([str(h) for h in header])
+    for row in rows_iter:
+        yield writer.writerow(row)
+
+
 def stream_csv(filename: str, header: list, rows_iter) -> StreamingHttpResponse:
     """CSV in UTF-8 with a BOM, so Excel opens Kyrgyz and Russian text correctly."""
-    writer = csv.writer(_Echo())
-
-    def generate():
-        yield "\ufeff" + writer.writerow([str(h) for h in header])
-        for row in rows_iter:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(generate(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(header, rows_iter), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def write_csv(path, header: list, rows_iter) -> None:
+    """The same CSV as ``stream_csv``, written to a file."""
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write(BOM)
+        writer = csv.writer(out)
+        writer.writerow([str(h) for h in header])
+        for row in rows_iter:
+            writer.writerow(row)
 
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def xlsx_response(filename: str, header: list, rows, *, sheet_name: str = "") -> "HttpResponse":
-    """One-sheet XLSX (write-only, so memory grows with the file, not with cell objects).
+def xlsx_workbook(header: list, rows, *, sheet_name: str = ""):
+    """A one-sheet write-only workbook filled from ``rows``: openpyxl writes each row to a
+    temporary file as it is appended, so memory does not grow with the number of rows.
     Numbers and dates stay numbers and dates; text that starts like a formula stays text."""
     import datetime
-    import io
     from decimal import Decimal
 
-    from django.http import HttpResponse
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -63,8 +78,21 @@ def xlsx_response(filename: str, header: list, rows, *, sheet_name: str = "") ->
     sheet.append(head)
     for row in rows:
         sheet.append([cell(v) for v in row])
+    return workbook
+
+
+def write_xlsx(path, header: list, rows, *, sheet_name: str = "") -> None:
+    xlsx_workbook(header, rows, sheet_name=sheet_name).save(path)
+
+
+def xlsx_response(filename: str, header: list, rows, *, sheet_name: str = "") -> HttpResponse:
+    """One-sheet XLSX (write-only, so memory grows with the file, not with cell objects)."""
+    import io
+
+    from django.http import HttpResponse
+
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    xlsx_workbook(header, rows, sheet_name=sheet_name).save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

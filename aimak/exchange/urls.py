@@ -1,6 +1,6 @@
 """Exchange pages; each views module declares its own ``urlpatterns``."""
 
-from .views import dhis2, index, odk, spreadsheets
+from .views import dhis2, exports, index, mappings, odk, spreadsheets
 
 app_name = "exchange"
-urlpatterns = [*index.urlpatterns, *dhis2.urlpatterns, *spreadsheets.urlpatterns, *odk.urlpatterns]
+urlpatterns = [*index.urlpatterns, *dhis2.urlpatterns, *spreadsheets.urlpatterns, *odk.urlpatterns, *exports.urlpatterns, *mappings.urlpatterns]

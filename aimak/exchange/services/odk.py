@@ -39,6 +39,7 @@ from aimak.territories.selectors import by_code
 
 from .. import xlsform
 from ..models import Submission
+from . import mappings
 from .delivery import Delivery, deliver
 
 MAX_SUBMISSION_BYTES = 10 * 1024 * 1024  # a reporting form is a few kilobytes; photos are not kept
@@ -125,16 +126,6 @@ def parse_openrosa(data: bytes) -> Parsed:
     )
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value).strip()
-
-
 def parse_kobo(record) -> Parsed:
     """One Kobo submission as its REST service posts it or its data API lists it: keys are
     question paths joined by "/", system keys start with "_"."""
@@ -144,14 +135,14 @@ def parse_kobo(record) -> Parsed:
     for key, value in record.items():
         if key.startswith("_") or key.startswith("meta/") or key == "meta":
             continue
-        answers[key.rsplit("/", 1)[-1]] = _text(value)
-    instance_id = _text(record.get("meta/instanceID"))
+        answers[key.rsplit("/", 1)[-1]] = mappings.answer_text(value)
+    instance_id = mappings.answer_text(record.get("meta/instanceID"))
     extra = {k: record[k] for k in ("_id", "_submission_time", "__version__") if k in record}
     if not instance_id and record.get("_uuid"):
-        instance_id = f"uuid:{_text(record['_uuid'])}"
+        instance_id = f"uuid:{mappings.answer_text(record['_uuid'])}"
         extra["instance_id_from"] = "_uuid"
-    return Parsed(instance_id=instance_id, deprecated_id=_text(record.get("meta/deprecatedID")),
-                  form_id=_text(record.get("_xform_id_string")), answers=answers, extra=extra)
+    return Parsed(instance_id=instance_id, deprecated_id=mappings.answer_text(record.get("meta/deprecatedID")),
+                  form_id=mappings.answer_text(record.get("_xform_id_string")), answers=answers, extra=extra)
 
 
 def kobo_attachments(record) -> list[dict]:
@@ -361,7 +352,7 @@ def _process(actor, submission: Submission, parsed: Parsed) -> None:
 
     def attempt():
         with transaction.atomic():
-            delivery = _read(parsed, found)
+            delivery = mappings.delivery_for(submission, parsed, found) or _read(parsed, found)  # a partner's own form
             return deliver(actor, delivery, submit=True, replace=replace)
 
     asked_form = (parsed.answers.get(xlsform.FORM_FIELD) or parsed.form_id)[:80]
