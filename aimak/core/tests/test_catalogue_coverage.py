@@ -39,3 +39,19 @@ def test_every_marked_string_is_translated(tmp_path):
         if missing:
             gaps[lang] = missing
     assert not gaps, {lang: (len(ids), ids[:15]) for lang, ids in gaps.items()}
+
+
+def test_translation_functions_keep_names_makemessages_knows():
+    """``gettext as _t`` hides strings from xgettext: they would never reach the catalogues."""
+    import re
+
+    known = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy", "npgettext",
+             "npgettext_lazy", "gettext_noop"}
+    aliased = []
+    for path in (REPO / "aimak").rglob("*.py"):
+        for match in re.finditer(r"from django\.utils\.translation import ([^\n]+)", path.read_text()):
+            for name in match.group(1).split(","):
+                parts = name.replace("(", "").replace(")", "").split(" as ")
+                if len(parts) == 2 and parts[1].strip() not in known:
+                    aliased.append(f"{path.relative_to(REPO)}: {name.strip()}")
+    assert not aliased, aliased

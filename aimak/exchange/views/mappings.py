@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -53,7 +53,7 @@ def _question_widget(questions: list[dict], current: str):
         label = f"{q['path']} — {q['label']} ({q['type']})" if q.get("label") else f"{q['path']} ({q['type']})"
         choices.append((q["path"], label))
     if current and current not in {q["path"] for q in questions}:
-        choices.append((current, _t("%(path)s (not in the definition)") % {"path": current}))
+        choices.append((current, gettext("%(path)s (not in the definition)") % {"path": current}))
     return forms.Select(choices=choices)
 
 
@@ -111,7 +111,7 @@ def _indicator_choices(form_code: str, current: str) -> list:
 
 
 def _category_choices() -> list:
-    groups = [("total", _t("total"))]
+    groups = [("total", gettext("total"))]
     for code, (label, parts) in disaggregation.PRESETS.items():
         if parts:
             groups.append((str(label), [(c.code, f"{c.code} — {disaggregation.label(code, c.code)}") for c in parts]))
@@ -159,7 +159,7 @@ class MappingEditView(LoginRequiredMixin, ConfigureRequired, View):
         if "pk" in kwargs:
             self.mapping = selectors.mapping(kwargs["pk"])
             if self.mapping is None:
-                raise Http404(_t("No form mapping has this number."))
+                raise Http404(gettext("No form mapping has this number."))
         return super().dispatch(request, *args, **kwargs)
 
     # GET: the stored mapping (or a blank one)
@@ -230,8 +230,8 @@ class MappingEditView(LoginRequiredMixin, ConfigureRequired, View):
                 else:
                     rows_errors += errors
             return self.render(form, formset, definition, questions, rows_errors=rows_errors, status=422)
-        messages.success(request, _t("The mapping is saved. Submissions of the form “%(id)s” are read through it from now on.") % {"id": mapping.xform_id}
-                         if mapping.is_active else _t("The mapping is saved (not in use)."))
+        messages.success(request, gettext("The mapping is saved. Submissions of the form “%(id)s” are read through it from now on.") % {"id": mapping.xform_id}
+                         if mapping.is_active else gettext("The mapping is saved (not in use)."))
         return HttpResponseRedirect(reverse("exchange:mapping", args=[mapping.pk]))
 
     def _read_definition(self, definition: DefinitionForm):
@@ -239,9 +239,9 @@ class MappingEditView(LoginRequiredMixin, ConfigureRequired, View):
         upload = self.request.FILES.get("definition")
         pasted = (self.request.POST.get("pasted") or "").strip()
         if upload is None and not pasted:
-            return None, [], _t("Choose the XLSForm file or paste the survey sheet first.")
+            return None, [], gettext("Choose the XLSForm file or paste the survey sheet first.")
         if upload is not None and upload.size > MAX_DEFINITION_BYTES:
-            return None, [], _t("The form definition is larger than %(n)s MB.") % {"n": MAX_DEFINITION_BYTES // (1024 * 1024)}
+            return None, [], gettext("The form definition is larger than %(n)s MB.") % {"n": MAX_DEFINITION_BYTES // (1024 * 1024)}
         try:
             read = services.read_definition(upload.read() if upload is not None else pasted)
         except services.DefinitionError as exc:
@@ -271,7 +271,7 @@ class MappingDeleteView(LoginRequiredMixin, ConfigureRequired, View):
     def dispatch(self, request, *args, **kwargs):
         self.mapping = selectors.mapping(kwargs["pk"])
         if self.mapping is None:
-            raise Http404(_t("No form mapping has this number."))
+            raise Http404(gettext("No form mapping has this number."))
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, pk):
@@ -280,7 +280,7 @@ class MappingDeleteView(LoginRequiredMixin, ConfigureRequired, View):
     def post(self, request, pk):
         name = str(self.mapping)
         services.delete_mapping(request.user, self.mapping)
-        messages.success(request, _t("The mapping “%(name)s” is deleted.") % {"name": name})
+        messages.success(request, gettext("The mapping “%(name)s” is deleted.") % {"name": name})
         return HttpResponseRedirect(reverse("exchange:mappings"))
 
 

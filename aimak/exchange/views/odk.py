@@ -23,7 +23,7 @@ from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import http_date
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -74,8 +74,8 @@ def _openrosa_headers(response):
 
 
 def unauthorized(refusal: str) -> HttpResponse:
-    text = (_t("The integration secret is wrong, revoked or expired.") if refusal == "wrong"
-            else _t("Sign in: give any user name and an Aimak integration secret as the password."))
+    text = (gettext("The integration secret is wrong, revoked or expired.") if refusal == "wrong"
+            else gettext("Sign in: give any user name and an Aimak integration secret as the password."))
     response = openrosa_response(401, text)
     response["WWW-Authenticate"] = 'Basic realm="Aimak", charset="UTF-8"'
     return response
@@ -148,19 +148,19 @@ class SubmissionReceiveView(View):
         if actor is None:
             return unauthorized(refusal)
         if too_large(request):
-            return openrosa_response(413, _t("The submission is larger than %(n)s MB.") % {"n": services.MAX_SUBMISSION_BYTES // (1024 * 1024)})
+            return openrosa_response(413, gettext("The submission is larger than %(n)s MB.") % {"n": services.MAX_SUBMISSION_BYTES // (1024 * 1024)})
         upload = request.FILES.get("xml_submission_file")
         if upload is None:
-            return openrosa_response(400, _t("The submission has no xml_submission_file part."))
+            return openrosa_response(400, gettext("The submission has no xml_submission_file part."))
         if upload.size > services.MAX_SUBMISSION_BYTES:
-            return openrosa_response(413, _t("The submission is larger than %(n)s MB.") % {"n": services.MAX_SUBMISSION_BYTES // (1024 * 1024)})
+            return openrosa_response(413, gettext("The submission is larger than %(n)s MB.") % {"n": services.MAX_SUBMISSION_BYTES // (1024 * 1024)})
         attachments = [{"name": f.name, "type": f.content_type or "", "size": f.size}
                        for key, files in request.FILES.lists() if key != "xml_submission_file" for f in files]
         outcome = services.receive_openrosa(actor, upload.read(), attachments=attachments, content_type=upload.content_type or "text/xml")
         status = http_status(outcome)
         text = services.message(outcome.submission.result)
         if outcome.duplicate:
-            text = _t("Already received: %(result)s") % {"result": text}
+            text = gettext("Already received: %(result)s") % {"result": text}
         return openrosa_response(status, text, "submit_success" if status in (201, 202) else "error")
 
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import formats, timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -142,12 +142,12 @@ class ReportView(LoginRequiredMixin, TemplateView):
             closed=services.form_selectors.is_closed(r.form, r.period_start),
             updated_ms=int(r.updated_at.timestamp() * 1000),
             js_messages={
-                "saving": _t("Saving…"),
-                "saved": _t("Saved {time}"),
-                "unsaved": _t("Changes not saved yet"),
-                "offline": _t("Offline — kept on this device"),
-                "conflict": _t("Someone else saved this report meanwhile. Reload the page; your entries are kept on this device."),
-                "notSaved": _t("Not saved: correct the marked values. Your entries are kept on this device."),
+                "saving": gettext("Saving…"),
+                "saved": gettext("Saved {time}"),
+                "unsaved": gettext("Changes not saved yet"),
+                "offline": gettext("Offline — kept on this device"),
+                "conflict": gettext("Someone else saved this report meanwhile. Reload the page; your entries are kept on this device."),
+                "notSaved": gettext("Not saved: correct the marked values. Your entries are kept on this device."),
             },
         )
         return context
@@ -166,22 +166,22 @@ class ReportView(LoginRequiredMixin, TemplateView):
             saved = True
             if request.POST.get("submit"):
                 services.submit(request.user, report)
-                messages.success(request, _t("The report is submitted. Thank you."))
+                messages.success(request, gettext("The report is submitted. Thank you."))
             else:
-                messages.success(request, _t("Draft saved."))
+                messages.success(request, gettext("Draft saved."))
         except PermissionDenied as exc:
-            messages.error(request, str(exc) or _t("You do not have the right to do this for this territory."))
+            messages.error(request, str(exc) or gettext("You do not have the right to do this for this territory."))
             return redirect(self.report.get_absolute_url())
         except ValidationError as exc:
             errors = _errors_of(exc)
             if saved:
                 self.report.refresh_from_db()
-                messages.error(request, _t("The draft is saved, but the report cannot be submitted yet: see the notes by the fields."))
+                messages.error(request, gettext("The draft is saved, but the report cannot be submitted yet: see the notes by the fields."))
                 return self.render_to_response(self.get_context_data(errors=errors), status=400)
             for key in ("status", "period", "revision", "narrative"):
                 for message in errors.get(key, []):
                     messages.error(request, message)
-            messages.error(request, _t("Nothing was saved: correct the marked values."))
+            messages.error(request, gettext("Nothing was saved: correct the marked values."))
             return self.render_to_response(self.get_context_data(errors=errors, entry=request.POST), status=400)
         return redirect(self.report.get_absolute_url())
 
@@ -232,19 +232,19 @@ class ReportReviewView(LoginRequiredMixin, View):
         report = _report_or_404(request, pk)
         form = ReviewForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _t("Choose what to do with the report."))
+            messages.error(request, gettext("Choose what to do with the report."))
             return redirect(report.get_absolute_url())
         action, comment = form.cleaned_data["action"], form.cleaned_data["comment"]
         done = {
-            "return": (services.return_report, _t("The report is returned to its monitor.")),
-            "approve": (services.approve, _t("The report is approved.")),
-            "reopen": (services.reopen, _t("The report is reopened for corrections.")),
+            "return": (services.return_report, gettext("The report is returned to its monitor.")),
+            "approve": (services.approve, gettext("The report is approved.")),
+            "reopen": (services.reopen, gettext("The report is reopened for corrections.")),
         }
         fn, message = done[action]
         try:
             fn(request.user, report, comment)
         except PermissionDenied as exc:
-            messages.error(request, str(exc) or _t("You do not have the right to do this for this territory."))
+            messages.error(request, str(exc) or gettext("You do not have the right to do this for this territory."))
         except ValidationError as exc:
             for text in _messages_of(exc):
                 messages.error(request, text)
