@@ -1,149 +1,28 @@
-"""Filters of the monitoring list pages (each area appends its own classes)."""
+"""Filters of the monitoring lists, shared by the pages and the API.
+
+Periods and places are read as people write them (2026-03, a SOATE code); a bad one is refused
+with a message naming the field instead of being silently ignored, so nobody mistakes "no data"
+for "wrong question"."""
 
 import django_filters
+from django import forms as django_forms
+from django.core.exceptions import ValidationError as _ValidationError
+from django.db.models import Q
+from django.forms import CheckboxInput as _CheckboxInput
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+
+from aimak.territories import selectors as territory_selectors
+from aimak.territories.filtersets import TerritoryTextFilter
 
 from . import periods
-from .models import Report, ReportingForm
+from .models import AggregateValue, Alert, DataValue, Domain, IndexValue, Indicator, Level, Report, ReportingForm, ResponsePlan
 
-
-class ReportFilterSet(django_filters.FilterSet):
-    form = django_filters.ModelChoiceFilter(label=_("Form"), queryset=ReportingForm.objects.all(), to_field_name="code")
-    period = django_filters.CharFilter(label=_("Period (e.g. 2026-03)"), method="filter_period")
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Report.Status.choices)
-    q = django_filters.CharFilter(label=_("Territory name or code"), method="filter_q")
-
-    class Meta:
-        model = Report
-        fields = ["form", "period", "status", "q"]
-
-    def filter_period(self, queryset, name, value):
-        try:
-            span = periods.parse(value)
-        except ValueError:
-            return queryset.none()
-        return queryset.filter(period_type=span.type, period_start=span.start)
-
-    def filter_q(self, queryset, name, value):
-        from aimak.core.text import fold
-
-        value = value.strip()
-        if value.isdigit():
-            return queryset.filter(territory__code__startswith=value)
-        key = fold(value)
-        return queryset.filter(territory__search_key__contains=key) if key else queryset
-
-
-# ---- alerts and plans (response area) ---------------------------------------------------------
-
-from django.core.exceptions import ValidationError as _ValidationError  # noqa: E402
-from django.forms import CheckboxInput as _CheckboxInput  # noqa: E402
-
-from .models import Alert, Level, ResponsePlan  # noqa: E402
-
-
-def _valid_period(value):
-    try:
-        periods.parse(value)
-    except ValueError:
-        raise _ValidationError(_("Write the period as 2026-03, 2026Q1 or 2026.")) from None
-
-
-def _territory_text(queryset, value, prefix="territory"):
-    from aimak.core.text import fold
-
-    value = (value or "").strip()
-    if value.isdigit():
-        return queryset.filter(**{f"{prefix}__code__startswith": value})
-    key = fold(value)
-    return queryset.filter(**{f"{prefix}__search_key__contains": key}) if key else queryset
-
-
-class AlertFilterSet(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Alert.Status.choices)
-    severity = django_filters.MultipleChoiceFilter(label=_("Severity"), choices=Level.choices)
-    territory = django_filters.CharFilter(label=_("Territory name or code"), method="filter_territory")
-    period_from = django_filters.CharFilter(label=_("From period (e.g. 2026-01)"), method="filter_from", validators=[_valid_period])
-    period_to = django_filters.CharFilter(label=_("To period (e.g. 2026-03)"), method="filter_to", validators=[_valid_period])
-    overdue = django_filters.BooleanFilter(label=_("Only overdue acknowledgements"), method="filter_overdue", widget=_CheckboxInput)
-
-    class Meta:
-        model = Alert
-        fields = ["status", "severity", "territory", "period_from", "period_to", "overdue"]
-
-    def filter_territory(self, queryset, name, value):
-        return _territory_text(queryset, value)
-
-    def filter_from(self, queryset, name, value):
-        return queryset.filter(period_start__gte=periods.parse(value).start)
-
-    def filter_to(self, queryset, name, value):
-        return queryset.filter(period_start__lte=periods.parse(value).end)
-
-    def filter_overdue(self, queryset, name, value):
-        from .selectors.alerts import overdue_q
-
-        return queryset.filter(overdue_q()) if value else queryset
-
-
-class PlanFilterSet(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=ResponsePlan.Status.choices)
-    plan_type = django_filters.MultipleChoiceFilter(label=_("Type of plan"), choices=ResponsePlan.PlanType.choices)
-    territory = django_filters.CharFilter(label=_("Territory name or code"), method="filter_territory")
-    q = django_filters.CharFilter(label=_("Words in the title or goal"), method="filter_q")
-
-    class Meta:
-        model = ResponsePlan
-        fields = ["status", "plan_type", "territory", "q"]
-
-    def filter_territory(self, queryset, name, value):
-        return _territory_text(queryset, value)
-
-    def filter_q(self, queryset, name, value):
-        from django.db.models import Q
-
-        value = value.strip()
-        return queryset.filter(Q(title__icontains=value) | Q(goal__icontains=value)) if value else queryset
-
-
-from .models import Domain, Indicator  # noqa: E402  (the catalogue's filters)
-
-
-class IndicatorFilterSet(django_filters.FilterSet):
-    """The catalogue page: by domain, value type, period type, and a search over code and the three names."""
-
-    q = django_filters.CharFilter(label=_("Name or code"), method="filter_q")
-    domain = django_filters.ModelChoiceFilter(label=_("Domain"), queryset=Domain.objects.all(), to_field_name="code")
-    value_type = django_filters.ChoiceFilter(label=_("Value type"), choices=Indicator.ValueType.choices)
-    period_type = django_filters.ChoiceFilter(label=_("Period type"), choices=periods.PERIOD_TYPES)
-
-    class Meta:
-        model = Indicator
-        fields = ["q", "domain", "value_type", "period_type"]
-
-    def filter_q(self, queryset, name, value):
-        from django.db.models import Q
-
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(code__icontains=value) | Q(name_ky__icontains=value) | Q(name_ru__icontains=value) | Q(name_en__icontains=value)
-        )
-
-
-# ---- shared filter parts and the analysis lists (api area) -------------------------------------
+# ---- shared filter parts -------------------------------------
 # Periods and places as people write them (2026-03, a SOATE code). A bad one is refused with a
 # message naming the parameter instead of being silently ignored, so nobody mistakes "no data"
 # for "wrong question". The API uses these sets as they are; pages may too.
 
-from django import forms as django_forms  # noqa: E402
-from django.db.models import Q  # noqa: E402
-from drf_spectacular.utils import extend_schema_field  # noqa: E402
-
-from aimak.territories import selectors as territory_selectors  # noqa: E402
-
-from .models import AggregateValue, DataValue, IndexValue  # noqa: E402
 
 PERIOD_HELP = _("Period code: 2026-03 (month), 2026Q1 (quarter) or 2026 (year).")
 
@@ -260,6 +139,94 @@ class CodeListFilter(django_filters.Filter):
 
     def filter(self, qs, value):
         return qs.filter(**{f"{self.field_name}__in": value}) if value else qs
+
+
+# ---- the pages' lists
+
+class ReportFilterSet(django_filters.FilterSet):
+    form = django_filters.ModelChoiceFilter(label=_("Form"), queryset=ReportingForm.objects.all(), to_field_name="code")
+    period = PeriodFilter(label=_("Period (e.g. 2026-03)"), field_name="period_start")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Report.Status.choices)
+    q = TerritoryTextFilter()
+
+    class Meta:
+        model = Report
+        fields = ["form", "period", "status", "q"]
+
+
+
+# ---- alerts and plans (response area) ---------------------------------------------------------
+
+
+
+
+def _valid_period(value):
+    try:
+        periods.parse(value)
+    except ValueError:
+        raise _ValidationError(_("Write the period as 2026-03, 2026Q1 or 2026.")) from None
+
+
+class AlertFilterSet(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Alert.Status.choices)
+    severity = django_filters.MultipleChoiceFilter(label=_("Severity"), choices=Level.choices)
+    territory = TerritoryTextFilter()
+    period_from = django_filters.CharFilter(label=_("From period (e.g. 2026-01)"), method="filter_from", validators=[_valid_period])
+    period_to = django_filters.CharFilter(label=_("To period (e.g. 2026-03)"), method="filter_to", validators=[_valid_period])
+    overdue = django_filters.BooleanFilter(label=_("Only overdue acknowledgements"), method="filter_overdue", widget=_CheckboxInput)
+
+    class Meta:
+        model = Alert
+        fields = ["status", "severity", "territory", "period_from", "period_to", "overdue"]
+
+    def filter_from(self, queryset, name, value):
+        return queryset.filter(period_start__gte=periods.parse(value).start)
+
+    def filter_to(self, queryset, name, value):
+        return queryset.filter(period_start__lte=periods.parse(value).end)
+
+    def filter_overdue(self, queryset, name, value):
+        from .selectors.alerts import overdue_q
+
+        return queryset.filter(overdue_q()) if value else queryset
+
+
+class PlanFilterSet(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=ResponsePlan.Status.choices)
+    plan_type = django_filters.MultipleChoiceFilter(label=_("Type of plan"), choices=ResponsePlan.PlanType.choices)
+    territory = TerritoryTextFilter()
+    q = django_filters.CharFilter(label=_("Words in the title or goal"), method="filter_q")
+
+    class Meta:
+        model = ResponsePlan
+        fields = ["status", "plan_type", "territory", "q"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(title__icontains=value) | Q(goal__icontains=value)) if value else queryset
+
+
+
+
+class IndicatorFilterSet(django_filters.FilterSet):
+    """The catalogue page: by domain, value type, period type, and a search over code and the three names."""
+
+    q = django_filters.CharFilter(label=_("Name or code"), method="filter_q")
+    domain = django_filters.ModelChoiceFilter(label=_("Domain"), queryset=Domain.objects.all(), to_field_name="code")
+    value_type = django_filters.ChoiceFilter(label=_("Value type"), choices=Indicator.ValueType.choices)
+    period_type = django_filters.ChoiceFilter(label=_("Period type"), choices=periods.PERIOD_TYPES)
+
+    class Meta:
+        model = Indicator
+        fields = ["q", "domain", "value_type", "period_type"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(code__icontains=value) | Q(name_ky__icontains=value) | Q(name_ru__icontains=value) | Q(name_en__icontains=value)
+        )
 
 
 class _CategoryMixin:

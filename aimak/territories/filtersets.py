@@ -9,6 +9,26 @@ from . import selectors
 from .models import Level, Territory, TerritoryKind
 
 
+class TerritoryTextFilter(django_filters.CharFilter):
+    """Rows whose territory matches what a person types: the start of a SOATE code, or a name in
+    any language and spelling (the same folded search as the gazetteer). ``field_name`` is the
+    lookup to the territory (default "territory")."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("field_name", "territory")
+        kwargs.setdefault("label", _("Territory name or code"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        from aimak.core.text import fold
+
+        value = (value or "").strip()
+        if value.isdigit():
+            return qs.filter(**{f"{self.field_name}__code__startswith": value})
+        key = fold(value)
+        return qs.filter(**{f"{self.field_name}__search_key__contains": key}) if key else qs
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class LevelFilter(django_filters.TypedChoiceFilter):
     pass

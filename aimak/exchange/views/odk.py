@@ -33,6 +33,7 @@ from aimak.accounts.tokens import integration_actor
 from aimak.core.tables import Column
 from aimak.core.views import ObjectListView
 from aimak.monitoring.models import ReportingForm
+from aimak.territories.filtersets import TerritoryTextFilter
 
 from .. import xlsform
 from ..models import Submission
@@ -237,7 +238,7 @@ class SubmissionFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Submission.Channel.choices)
     form = django_filters.CharFilter(label=_("Form"), field_name="form_code")
-    territory = django_filters.CharFilter(label=_("Territory name or code"), method="filter_territory")
+    territory = TerritoryTextFilter()
     received_from = django_filters.DateFilter(label=_("Received from (YYYY-MM-DD)"), field_name="received_at", lookup_expr="date__gte")
     received_to = django_filters.DateFilter(label=_("Received until (YYYY-MM-DD)"), field_name="received_at", lookup_expr="date__lte")
     instance = django_filters.CharFilter(label=_("Instance id"), field_name="instance_id", lookup_expr="icontains")
@@ -245,15 +246,6 @@ class SubmissionFilterSet(django_filters.FilterSet):
     class Meta:
         model = Submission
         fields = ["status", "channel", "form", "territory", "received_from", "received_to", "instance"]
-
-    def filter_territory(self, queryset, name, value):
-        from aimak.core.text import fold
-
-        value = (value or "").strip()
-        if value.isdigit():
-            return queryset.filter(territory__code__startswith=value)
-        key = fold(value)
-        return queryset.filter(territory__search_key__contains=key) if key else queryset
 
 
 def _when(value):

@@ -158,3 +158,11 @@ def test_list_with_filters_and_exports(client, monitor, report):
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Territory" and rows[1][3] == "2026-03"
+
+
+def test_a_bad_period_in_the_list_filter_is_explained_not_silently_empty(client, monitor, report):
+    signed_in(client, monitor)
+    html = client.get("/monitoring/reports/?period=2026-13").content.decode()
+    assert "is not a period" in html and report.get_absolute_url() not in html
+    by_code = client.get("/monitoring/reports/?q=41702210815").content.decode()
+    assert report.get_absolute_url() in by_code
