@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "aimak.accounts",
     "aimak.territories",
     "aimak.monitoring",
+    "aimak.incidents",
     "aimak.exchange",
 ]
 

@@ -7,6 +7,10 @@ territory model itself). A role assignment on a territory covers it and everythi
 ``WHERE path LIKE 'prefix%' OR ...`` filter, never a per-object permission row.
 
 Models with rows the public may see declare ``public_q()`` (a Q of what is published).
+Models with sensitive rows declare ``restricted_q()``: such rows additionally need the
+``view_restricted`` right where they live, whatever the action (one cannot edit what one may
+not see); ``own_q(user)`` names the sensitive rows a person may still see because they wrote
+them.
 """
 
 from __future__ import annotations
@@ -80,6 +84,13 @@ def restrict(queryset: QuerySet, user, action: str = "view") -> QuerySet:
     lookup = _path_lookup(model)
     for path in grants(user, action, model):
         condition |= Q(**{f"{lookup}__startswith": path})
+    if hasattr(model, "restricted_q"):
+        may_see_sensitive = Q(pk__in=[])
+        for path in grants(user, "view_restricted", model):
+            may_see_sensitive |= Q(**{f"{lookup}__startswith": path})
+        if hasattr(model, "own_q") and user is not None and user.is_authenticated:
+            may_see_sensitive |= model.own_q(user)  # what one recorded oneself stays visible to one
+        condition &= ~model.restricted_q() | may_see_sensitive
     return queryset.filter(condition)
 
 

@@ -70,6 +70,12 @@ class Indicator(models.Model):
         MUNICIPALITY = 3, _("municipality")
         DISTRICT = 2, _("rayon or city")
 
+    class ValueOrigin(models.TextChoices):
+        """Where values come from (formulas are recognised by their numerator)."""
+
+        ENTERED = "entered", _("entered in reporting forms")
+        INCIDENTS = "incidents", _("counted from incident reports")
+
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=300)
     definition = models.TextField(_("definition"), blank=True)
@@ -93,6 +99,7 @@ class Indicator(models.Model):
     critical_value = models.DecimalField(_("critical value"), max_digits=14, decimal_places=4, null=True, blank=True)
     index_weight = models.DecimalField(_("weight in the index"), max_digits=6, decimal_places=3, default=Decimal(1))
     source = models.CharField(_("data source"), max_length=300, blank=True)
+    value_origin = models.CharField(_("values come from"), max_length=10, choices=ValueOrigin.choices, default=ValueOrigin.ENTERED)
     # Formula indicators are computed, never entered: numerator / denominator x factor.
     numerator = models.ForeignKey(
         "self", verbose_name=_("numerator"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -168,6 +175,8 @@ class ReportingForm(models.Model):
     days_allowed = models.PositiveSmallIntegerField(_("days allowed after the period ends"), default=10)
     first_period = models.DateField(_("first period"), help_text=_("First day of the first period to report."))
     is_active = models.BooleanField(_("in use"), default=True)
+    # The incident register: filled by Aimak from incident reports, never by people (ADR 0008).
+    is_register = models.BooleanField(_("filled from incident reports"), default=False, editable=False)
 
     territory_field = None
     audited = True

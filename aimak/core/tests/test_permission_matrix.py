@@ -61,7 +61,9 @@ def test_permission_matrix(capsys):
             for relation in PLACES:
                 obj = rows[(label, relation)]
                 public = action == "view" and hasattr(model, "public_q") and model._default_manager.filter(model.public_q(), pk=obj.pk).exists()
-                expected = public or (role.allows(label, action) and relation in COVERED)
+                sensitive = hasattr(model, "restricted_q") and model._default_manager.filter(model.restricted_q(), pk=obj.pk).exists()
+                expected = public or (role.allows(label, action) and relation in COVERED
+                                      and (not sensitive or role.allows(label, "view_restricted")))
                 if (obj.pk in allowed_ids) != expected:
                     failures.append((role.code, label, action, relation, expected))
                 checked += 1

@@ -55,7 +55,7 @@ INDICATOR_FIELDS = (
     + [f"{f}_{lang}" for f in INDICATOR_TEXT for lang in LANGS]
     + ["value_type", "polarity", "disaggregation", "period_type", "collection_level", "aggregation",
        "min_value", "max_value", "thresholds", "critical_value", "index_weight", "numerator", "denominator",
-       "factor", "is_active"]
+       "factor", "value_origin", "is_active"]
 )
 DECIMAL_FIELDS = ("min_value", "max_value", "critical_value", "index_weight", "factor")
 
@@ -276,6 +276,7 @@ def check_indicator(row: dict, errors: list) -> dict:
     data["factor"] = _decimal(row, "factor", errors, default=Decimal(1))
     data["numerator"] = _text(row.get("numerator")) or None
     data["denominator"] = _text(row.get("denominator")) or None
+    data["value_origin"] = _choice(row, "value_origin", Indicator.ValueOrigin.values, errors, Indicator.ValueOrigin.ENTERED)
     data["is_active"] = _boolean(row, "is_active", errors)
     errors.extend(check_consistency(data, thresholds))
     return data
@@ -291,6 +292,8 @@ def check_consistency(data: dict, thresholds: dict | None = None) -> list[str]:
         errors.append(_("Thresholds must rise from yellow to red (fall, for indicators where higher means more resilience)."))
     if bool(data.get("numerator")) != bool(data.get("denominator")):
         errors.append(_("A formula needs both a numerator and a denominator."))
+    if data.get("numerator") and data.get("value_origin") == Indicator.ValueOrigin.INCIDENTS:
+        errors.append(_("An indicator is either computed by a formula or counted from incident reports, not both."))
     code = data.get("code")
     for part in ("numerator", "denominator"):
         if data.get(part) and _part_code(data[part]) == code:
@@ -585,9 +588,11 @@ def _check_all(catalogue: Catalogue, report) -> dict:
     stored = {i.code: i for i in Indicator.objects.select_related("numerator", "denominator")}
     graph = {c: (i.numerator.code if i.numerator_id else None, i.denominator.code if i.denominator_id else None) for c, i in stored.items()}
     period_of = {c: i.period_type for c, i in stored.items()}
+    origin_of = {c: i.value_origin for c, i in stored.items()}
     for code, (_line, data) in indicators.items():
         graph[code] = (data["numerator"], data["denominator"])
         period_of[code] = data["period_type"]
+        origin_of[code] = data["value_origin"]
     for code, (line, data) in list(indicators.items()):
         errors = []
         for part in ("numerator", "denominator"):
@@ -615,6 +620,7 @@ def _check_all(catalogue: Catalogue, report) -> dict:
         if data["days_allowed"] is not None and data["days_allowed"] > 366:
             errors.append(_("“days_allowed” cannot be more than 366."))
         data["is_active"] = _boolean(row, "is_active", errors)
+        data["is_register"] = _boolean(row, "is_register", errors, default=False)
         first = row.get("first_period")
         if isinstance(first, datetime):
             first = first.date()
@@ -635,6 +641,10 @@ def _check_all(catalogue: Catalogue, report) -> dict:
                 errors.append(_("“%(code)s” is a formula indicator: it is computed, not entered on a form.") % {"code": code})
             elif period_of[code] != data["period_type"]:
                 errors.append(_("“%(code)s” is reported %(other)s, the form %(own)s.") % {"code": code, "other": period_of[code], "own": data["period_type"]})
+            elif data["is_register"] and origin_of[code] != Indicator.ValueOrigin.INCIDENTS:
+                errors.append(_("The incident register counts only indicators counted from incident reports; “%(code)s” is entered.") % {"code": code})
+            elif not data["is_register"] and origin_of[code] == Indicator.ValueOrigin.INCIDENTS:
+                errors.append(_("“%(code)s” is counted from incident reports: it belongs on the incident register, not on a form people fill in.") % {"code": code})
         if len(set(data["indicators"])) != len(data["indicators"]):
             errors.append(_("The form lists an indicator twice."))
         data["assignments"] = []
@@ -649,6 +659,8 @@ def _check_all(catalogue: Catalogue, report) -> dict:
                               % {"code": area, "allowed": ", ".join(ASSIGNABLE_KINDS), "value": ", ".join(bad or kinds)})
                 continue
             data["assignments"].append((territory, kinds))
+        if data["is_register"] and data["assignments"]:
+            errors.append(_("Nobody fills in the incident register, so it cannot be assigned to territories."))
         if len({t.pk for t, _k in data["assignments"]}) != len(data["assignments"]):
             errors.append(_("The same area is assigned twice."))
         if not duplicate("forms", data["code"], line, errors) and not errors:
@@ -762,7 +774,7 @@ def normal_thresholds_any(values: dict) -> dict:
 
 
 def _write_form(code: str, data: dict) -> str:
-    fields = {k: data[k] for k in ("period_type", "days_allowed", "first_period", "is_active")}
+    fields = {k: data[k] for k in ("period_type", "days_allowed", "first_period", "is_active", "is_register")}
     fields.update({f"{f}_{lang}": data[f"{f}_{lang}"] for f in FORM_TEXT for lang in LANGS})
     form = ReportingForm.objects.filter(code=code).first()
     outcome = "unchanged"
@@ -837,7 +849,7 @@ def export_json() -> dict:
         forms.append({
             "code": form.code, **{f"{f}_{lang}": getattr(form, f"{f}_{lang}") or "" for f in FORM_TEXT for lang in LANGS},
             "period_type": form.period_type, "days_allowed": form.days_allowed,
-            "first_period": form.first_period.isoformat(), "is_active": form.is_active,
+            "first_period": form.first_period.isoformat(), "is_active": form.is_active, "is_register": form.is_register,
             "indicators": [item.indicator.code for item in sorted(form.items.all(), key=lambda i: (i.order, i.pk))],
             "assignments": [{"area": a.area.code, "kinds": list(a.kinds or [])} for a in sorted(form.assignments.all(), key=lambda a: a.area.path)],
         })
@@ -870,7 +882,7 @@ def export_xlsx() -> bytes:
         ind_rows.append(row)
     sheet("indicators", ind_header, ind_rows)
     form_header = ["code", *[f"{f}_{lang}" for f in FORM_TEXT for lang in LANGS], "period_type", "days_allowed",
-                   "first_period", "is_active", "indicators", "assignments"]
+                   "first_period", "is_active", "is_register", "indicators", "assignments"]
     sheet("forms", form_header, [
         {**f, "indicators": ", ".join(f["indicators"]),
          "assignments": "; ".join(f"{a['area']}: {', '.join(a['kinds'])}" for a in f["assignments"])}

@@ -22,7 +22,7 @@ from aimak.audit import services as audit
 from aimak.core import context, scoping
 from aimak.territories.models import PATH_STEP
 
-from .. import disaggregation, periods
+from .. import disaggregation, periods, registers
 from ..models import DataValue, FormIndicator, Indicator, Report, ReportEvent, ReportingForm
 from ..selectors import forms as form_selectors
 from . import analytics
@@ -367,6 +367,7 @@ def submit(user, report: Report) -> Report:
     DataValue.objects.filter(report=report).update(counted=True)
     _log(report, ReportEvent.Action.SUBMITTED, user)
     _refresh(report)
+    registers.report_submitted(report.territory, report.period_type, report.period_start)
     return report
 
 
