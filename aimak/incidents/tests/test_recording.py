@@ -136,3 +136,17 @@ def test_rebuild_writes_the_same_values_as_live_counting(catalogue, people):
     live = set(DataValue.objects.filter(report__form__is_register=True).values_list("indicator__code", "category", "value"))
     register.rebuild()
     assert set(DataValue.objects.filter(report__form__is_register=True).values_list("indicator__code", "category", "value")) == live
+
+
+def test_nobody_submits_returns_or_approves_the_register(catalogue, people):
+    from aimak.monitoring.services import reporting
+
+    services.record_incident(people["monitor"], data())
+    report = Report.objects.get(form__is_register=True, territory=by_code(BARSKOON))
+    for act in (lambda: reporting.approve(people["coordinator"], report),
+                lambda: reporting.return_report(people["coordinator"], report, "Wrong count"),
+                lambda: reporting.save_draft(people["monitor"], report, {("intergroup-fights", ""): "7"})):
+        with pytest.raises(ValidationError) as exc:
+            act()
+        assert "record or correct the incidents instead" in str(exc.value)
+    assert register_value("intergroup-fights") == 1

@@ -76,6 +76,8 @@ def _action(fn):
 def _require(user, action: str, report: Report, message: str = "") -> None:
     if not scoping.allowed_within(user, action, Report, report.territory):
         _refuse(user, action, report, message)
+    if report.form.is_register:
+        raise ValidationError({"form": _("The incident register is counted by Aimak from incident reports: record or correct the incidents instead.")})
 
 
 def _log(report: Report, action: str, user, comment: str = "") -> ReportEvent:

@@ -71,7 +71,7 @@ def test_starting_catalogue_loads(loaded):
     assert set(Domain.objects.values_list("code", flat=True)) == {"incidents", "grievances", "stressors", "perceptions", "peace", "response"}
     count = Indicator.objects.count()
     assert 48 <= count <= 56
-    assert loaded.created == 6 + count + 2
+    assert loaded.created == 6 + count + 3  # domains, indicators, forms (monthly, perceptions, incident register)
     for i in Indicator.objects.all():
         for lang in ("ky", "ru", "en"):
             assert getattr(i, f"name_{lang}").strip(), (i.code, lang)
@@ -96,8 +96,12 @@ def test_starting_forms_and_assignments(loaded):
     monthly, survey = ReportingForm.objects.get(code="monthly"), ReportingForm.objects.get(code="perceptions")
     assert (monthly.period_type, monthly.days_allowed, monthly.first_period) == ("monthly", 10, date(2024, 11, 1))
     assert (survey.period_type, survey.days_allowed) == ("quarterly", 30)
-    entered_monthly = Indicator.objects.filter(period_type="monthly", numerator__isnull=True)
+    entered_monthly = Indicator.objects.filter(period_type="monthly", numerator__isnull=True, value_origin="entered")
     assert set(monthly.indicators.values_list("code", flat=True)) == set(entered_monthly.values_list("code", flat=True))
+    register = ReportingForm.objects.get(is_register=True)
+    counted = Indicator.objects.filter(value_origin="incidents")
+    assert counted.count() == 15 and set(register.indicators.values_list("code", flat=True)) == set(counted.values_list("code", flat=True))
+    assert not register.assignments.exists()
     assert set(survey.indicators.values_list("period_type", flat=True)) == {"quarterly"}
     areas = set(FormAssignment.objects.filter(form=monthly).values_list("area__code", flat=True))
     assert len(areas) == 9 and JETI_OGUZ in areas and "41703220000000" in areas
@@ -121,7 +125,7 @@ def test_loading_twice_changes_nothing(loaded):
     ) <= {"monitoring.alertrule"}  # the default alert rules, created once by the analytics side
     records = ChangeRecord.objects.count()
     report = services.import_catalogue(STARTING)
-    assert (report.created, report.updated) == (0, 0) and report.unchanged == 6 + Indicator.objects.count() + 2
+    assert (report.created, report.updated) == (0, 0) and report.unchanged == 6 + Indicator.objects.count() + 3
     call_command("load_monitoring_catalogue", stdout=io.StringIO())
     assert ChangeRecord.objects.count() == records
     assert IndicatorVersion.objects.count() == versions
@@ -439,3 +443,22 @@ def test_pages_render_in_kyrgyz(loaded):
         response = c.get(url)
         assert response.status_code == 200, url
     assert "Топтор аралык мушташуулар" in c.get("/monitoring/indicators/intergroup-fights/").content.decode()
+
+
+
+def test_counted_indicators_stay_off_the_forms_people_fill_in(db):
+    data = starting()
+    monthly = next(f for f in data["forms"] if f["code"] == "monthly")
+    monthly["indicators"].append("fatalities")
+    register = next(f for f in data["forms"] if f["code"] == "incident-register")
+    register["indicators"].append("appeals-land")
+    register["assignments"] = [{"area": JETI_OGUZ, "kinds": ["aiyl_aimak"]}]
+    formula = next(i for i in data["indicators"] if i["numerator"])
+    formula["value_origin"] = "incidents"
+    report = services.import_catalogue(data)
+    assert not report.committed
+    messages = " ".join(m for _line, _key, m in rejected(report))
+    assert "“fatalities” is counted from incident reports" in messages
+    assert "“appeals-land” is entered" in messages
+    assert "cannot be assigned to territories" in messages
+    assert "either computed by a formula or counted from incident reports" in messages

@@ -63,7 +63,8 @@ class ReportListView(LoginRequiredMixin, ObjectListView):
     template_name = "monitoring/reporting/list.html"
 
     def get_base_queryset(self):
-        return selectors.reports(self.request.user).order_by("-period_start", "territory__path", "form__code")
+        # people's reports; the incident register's counts are read on the incident and indicator pages
+        return selectors.reports(self.request.user).exclude(form__is_register=True).order_by("-period_start", "territory__path", "form__code")
 
 
 class MyReportsView(LoginRequiredMixin, TemplateView):
@@ -110,14 +111,15 @@ class ReportView(LoginRequiredMixin, TemplateView):
 
     def editable(self) -> bool:
         r = self.report
-        return (not r.is_locked and scoping.allowed_within(self.request.user, "edit", Report, r.territory)
+        return (not r.is_locked and not r.form.is_register and scoping.allowed_within(self.request.user, "edit", Report, r.territory)
                 and not services.form_selectors.is_closed(r.form, r.period_start))
 
     def get_context_data(self, errors=None, entry=None, **kwargs):
         context = super().get_context_data(**kwargs)
         r = self.report
         user = self.request.user
-        may = lambda action: scoping.allowed_within(user, action, Report, r.territory)  # noqa: E731
+        # the incident register is counted by Aimak: nobody submits, returns or approves it
+        may = lambda action: not r.form.is_register and scoping.allowed_within(user, action, Report, r.territory)  # noqa: E731
         editable = self.editable()
         layout = selectors.entry_layout(r)
         for _domain, blocks in layout:
