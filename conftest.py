@@ -1,9 +1,17 @@
 """Test set-up shared by every app: the reference gazetteer is loaded once per test database."""
 
 import io
+import os
 
 import pytest
 from django.core.management import call_command
+from hypothesis import settings as hypothesis_settings
+
+# Property tests: "ci" (the default) has no deadline, as two cores are shared with other jobs, and
+# prints how to reproduce a failure; HYPOTHESIS_PROFILE=thorough runs ten times the examples.
+hypothesis_settings.register_profile("ci", deadline=None, print_blob=True)
+hypothesis_settings.register_profile("thorough", deadline=None, max_examples=1000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")

@@ -148,8 +148,11 @@ def read_bytes(source) -> bytes:
     if isinstance(source, bytes):
         return source
     if hasattr(source, "read"):
-        data = source.read()
-        return data.encode("utf-8") if isinstance(data, str) else data
+        data = source.read(MAX_DOWNLOAD_BYTES + 1)  # an upload is never read whole when it is too large
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        if len(data) > MAX_DOWNLOAD_BYTES:
+            raise SourceError(SOURCE_TOO_LARGE % {"limit": MAX_DOWNLOAD_BYTES // (1024 * 1024)})
+        return data
     text = str(source)
     if urllib.parse.urlparse(text).scheme in {"http", "https"}:
         try:
@@ -187,7 +190,11 @@ def read_csv(source, required: list[str]) -> list[tuple[int, dict]]:
     if "\x00" in text:
         raise SourceError(_("The file is not a text file."))
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames  # reads the header row, which may be malformed too
+    except csv.Error as exc:
+        raise SourceError(_("The CSV is malformed near line %(line)d: %(reason)s") % {"line": max(reader.line_num, 1), "reason": exc}) from exc
+    header = [h.strip() for h in (fieldnames or [])]
     if not header:
         raise SourceError(_("The file is empty or has no header row."))
     reader.fieldnames = header
@@ -217,6 +224,10 @@ def read_json(source):
             _("The file is not valid JSON (line %(line)d, column %(column)d): %(reason)s")
             % {"line": exc.lineno, "column": exc.colno, "reason": exc.msg}
         ) from exc
+    except RecursionError:
+        raise SourceError(_("The JSON is nested too deeply.")) from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise SourceError(_("The file is not valid JSON: %(reason)s") % {"reason": exc}) from None
 
 
 def data_path(*parts: str) -> str:
@@ -227,3 +238,50 @@ def data_path(*parts: str) -> str:
     if urllib.parse.urlparse(base).scheme in {"http", "https"}:
         return base.rstrip("/") + "/" + "/".join(parts)
     return str(Path(base, *parts))
+
+
+MAX_UNPACKED_XLSX_BYTES = 200 * 1024 * 1024  # far above any workbook people fill in
+
+
+def xlsx_sheets(data: bytes, *, max_rows: int, max_columns: int = 200, sheets: tuple[str, ...] | None = None) -> dict[str, list[tuple]]:
+    """Every sheet of an uploaded workbook as rows of values ({lower-cased title: rows}), read
+    defensively: a damaged file, a zip bomb, a sheet longer than ``max_rows`` or a value typed
+    in column XFD (rows are cut to ``max_columns``) is a ``SourceError``, never a crash or a
+    memory blow-up. ``sheets`` limits reading to those titles."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    not_xlsx = _("The file is not an Excel workbook (.xlsx) that can be read.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise SourceError(not_xlsx) from exc
+    if unpacked > MAX_UNPACKED_XLSX_BYTES:
+        raise SourceError(_("The workbook unpacks to more than %(limit)d MB.") % {"limit": MAX_UNPACKED_XLSX_BYTES // (1024 * 1024)})
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 (openpyxl raises many kinds for a damaged file)
+        raise SourceError(not_xlsx) from exc
+    found = {}
+    try:
+        for sheet in book.worksheets:
+            title = sheet.title.strip().lower()
+            if sheets is not None and title not in sheets:
+                continue
+            sheet.reset_dimensions()  # do not trust the size the file declares
+            rows = []
+            for row in sheet.iter_rows(values_only=True):
+                rows.append(tuple(row[:max_columns]))
+                if len(rows) > max_rows:
+                    raise SourceError(_("The sheet “%(sheet)s” has more than %(count)d rows.") % {"sheet": sheet.title, "count": max_rows})
+            found[title] = rows
+    except SourceError:
+        raise
+    except Exception as exc:  # noqa: BLE001 (openpyxl reads a sheet only while iterating: damage shows here)
+        raise SourceError(_("A sheet of the workbook cannot be read: the file is damaged. Open it in Excel, save it again and upload it once more.")) from exc
+    finally:
+        book.close()
+    return found
+

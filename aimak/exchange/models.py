@@ -9,6 +9,7 @@ parsed, so that nothing a monitor sent can be lost, whatever happens to it next.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -40,6 +41,8 @@ class Submission(models.Model):
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
     territory = models.ForeignKey("territories.Territory", verbose_name=_("territory"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     report = models.ForeignKey("monitoring.Report", verbose_name=_("report"), null=True, blank=True, on_delete=models.SET_NULL, related_name="submissions")
+    # what an incident form's submission became (the incident follows edits: see services.odk)
+    incident = models.ForeignKey("incidents.Incident", verbose_name=_("incident"), null=True, blank=True, on_delete=models.SET_NULL, related_name="submissions")
 
     territory_field = "territory"  # a submission not yet placed is seen by administrators only
     audited = True
@@ -58,17 +61,23 @@ class Submission(models.Model):
 
         return reverse("exchange:submission", args=[self.pk])
 
+    @classmethod
+    def restricted_q(cls) -> Q:
+        """The submission of a restricted incident holds what the incident holds: reading it
+        needs ``view_restricted`` too."""
+        return Q(incident__sensitivity="restricted")
+
 
 class FormMapping(models.Model):
     """How to read a partner's own Kobo/ODK form (one Aimak did not generate) into an Aimak
-    reporting form: which question gives the territory and the period, and which question
-    feeds which indicator and disaggregation. National configuration: changing it needs the
-    ``configure`` right on the whole country, like the catalogue."""
+    reporting form or into incident reports: which question gives the territory (and, for a
+    report, the period), and which question feeds which indicator and disaggregation or which
+    incident field. National configuration: changing it needs the ``configure`` right on the
+    whole country, like the catalogue."""
 
     class Target(models.TextChoices):
         REPORT = "report", _("periodic report")
-        # The incident form (a later session) will add INCIDENT = "incident" here, with its own
-        # fields read from the rows; everything else in a mapping stays as it is.
+        INCIDENT = "incident", _("incident report")  # rows name incident fields; no reporting form, no period
 
     class PeriodRule(models.TextChoices):
         DATE = "date", _("a date inside the period")
@@ -79,7 +88,7 @@ class FormMapping(models.Model):
     xform_id = models.CharField(_("form id on the Kobo/ODK server"), max_length=120, unique=True,
                                help_text=_("Kobo's _xform_id_string (the asset id, e.g. aQwErTy1234567) or the XForm's id."))
     target = models.CharField(_("feeds"), max_length=16, choices=Target.choices, default=Target.REPORT)
-    form = models.ForeignKey("monitoring.ReportingForm", verbose_name=_("Aimak reporting form"), on_delete=models.PROTECT, related_name="mappings")
+    form = models.ForeignKey("monitoring.ReportingForm", verbose_name=_("Aimak reporting form"), null=True, blank=True, on_delete=models.PROTECT, related_name="mappings")
     territory_question = models.CharField(_("territory question"), max_length=200)
     territory_choices = models.JSONField(_("territory choices"), default=dict, blank=True)  # {"choice name": "SOATE code"}
     period_question = models.CharField(_("period question"), max_length=200, blank=True)
@@ -100,6 +109,7 @@ class FormMapping(models.Model):
         verbose_name = _("form mapping")
         verbose_name_plural = _("form mappings")
         ordering = ["name", "id"]
+        constraints = [models.CheckConstraint(condition=Q(target="incident") | Q(form__isnull=False), name="form_mapping_report_has_form")]
 
     def __str__(self):
         return f"{self.name} ({self.xform_id})"
@@ -111,13 +121,17 @@ class FormMapping(models.Model):
 
 
 class FormMappingRow(models.Model):
-    """One question of a partner's form feeding one value cell (indicator and category; "" is
-    the total)."""
+    """One question of a partner's form feeding either one value cell of a report (indicator
+    and category; "" is the total) or one field of an incident (``incident_field``, with
+    ``choices`` translating the partner's choice names into Aimak's values: type codes, actor
+    kinds...). Exactly one of indicator and incident field is set."""
 
     mapping = models.ForeignKey(FormMapping, on_delete=models.CASCADE, related_name="rows")
     question = models.CharField(_("question"), max_length=200)
-    indicator = models.ForeignKey("monitoring.Indicator", verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey("monitoring.Indicator", verbose_name=_("indicator"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     category = models.CharField(_("category"), max_length=40, blank=True)
+    incident_field = models.CharField(_("incident field"), max_length=40, blank=True)
+    choices = models.JSONField(_("choices"), default=dict, blank=True)  # {"partner's choice name": "Aimak value"}
     order = models.PositiveSmallIntegerField(default=0)
 
     territory_field = None
@@ -127,9 +141,15 @@ class FormMappingRow(models.Model):
         verbose_name = _("form mapping row")
         verbose_name_plural = _("form mapping rows")
         ordering = ["mapping", "order", "id"]
-        constraints = [models.UniqueConstraint(fields=["mapping", "question"], name="form_mapping_question_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["mapping", "question"], name="form_mapping_question_unique"),
+            models.CheckConstraint(condition=(Q(indicator__isnull=False) & Q(incident_field=""))
+                                   | (Q(indicator__isnull=True) & ~Q(incident_field="")), name="form_mapping_row_feeds_one_thing"),
+        ]
 
     def __str__(self):
+        if self.incident_field:
+            return f"{self.question} → {self.incident_field}"
         return f"{self.question} → {self.indicator_id}:{self.category or 'total'}"
 
 

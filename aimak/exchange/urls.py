@@ -1,6 +1,7 @@
 """Exchange pages; each views module declares its own ``urlpatterns``."""
 
-from .views import dhis2, exports, index, mappings, odk, spreadsheets
+from .views import acled, dhis2, exports, index, mappings, odk, spreadsheets
 
 app_name = "exchange"
-urlpatterns = [*index.urlpatterns, *dhis2.urlpatterns, *spreadsheets.urlpatterns, *odk.urlpatterns, *exports.urlpatterns, *mappings.urlpatterns]
+urlpatterns = [*index.urlpatterns, *dhis2.urlpatterns, *spreadsheets.urlpatterns, *odk.urlpatterns, *exports.urlpatterns,
+               *mappings.urlpatterns, *acled.urlpatterns]

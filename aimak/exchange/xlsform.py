@@ -3,12 +3,14 @@ pyxform makes of them.
 
 A workbook is built in two halves: a generic ``Workbook`` (survey/choices/settings rows in three
 languages, the xlsx writer and the pyxform conversion), and what a kind of form puts into it
-(``reporting_workbook`` for periodic reports; the incident form will add its own builder). The
+(``reporting_workbook`` for periodic reports, ``incident_workbook`` for incident reports). The
 names of the questions say which Aimak cell they feed, so the receivers need no mapping for
 forms Aimak generated: ``v__<indicator code>__<category or "total">`` (indicator codes are
 slugs, category codes never contain a double underscore, so the name splits back on the last
 ``__``). ``territory``, ``period``, ``narrative`` and ``sources`` keep their names, and a
-hidden ``aimak_form`` says which form it is even after Kobo renames the form id."""
+hidden ``aimak_form`` says which form it is even after Kobo renames the form id. The incident
+form's questions are named after the incident's fields (``date``, ``actor1_kind``...), and its
+``aimak_form`` is ``incident`` (a code no reporting form may take)."""
 
 from __future__ import annotations
 
@@ -44,7 +46,7 @@ PERIOD_PATTERNS = {
 }
 TRANSLATED = ("label", "hint", "constraint_message", "required_message")
 SURVEY_COLUMNS = ["type", "name", "label", "hint", "required", "required_message", "relevant", "constraint",
-                  "constraint_message", "calculation", "appearance"]
+                  "constraint_message", "calculation", "appearance", "default", "choice_filter"]
 _NAME = re.compile(r"^v__(?P<code>.+)__(?P<category>[A-Za-z0-9_]+?)$")
 
 
@@ -67,7 +69,11 @@ def cell_of(name: str) -> tuple[str, str] | None:
 
 
 def form_id(form: ReportingForm) -> str:
-    return f"{FORM_ID_PREFIX}{form.code}"
+    return form_id_of_code(form.code)
+
+
+def form_id_of_code(code: str) -> str:
+    return f"{FORM_ID_PREFIX}{code}"
 
 
 def form_code_of(xform_id: str) -> str | None:
@@ -98,8 +104,10 @@ class Workbook:
         """One survey row; translated columns are given as {language code: text}."""
         self.survey.append({"type": type_, "name": name, **columns})
 
-    def choice(self, list_name: str, name: str, label: dict):
-        self.choices.append({"list_name": list_name, "name": name, "label": label})
+    def choice(self, list_name: str, name: str, label: dict, **columns):
+        """One choice; extra ``columns`` (e.g. ``parent`` for a cascading select) become columns
+        of the choices sheet that a ``choice_filter`` can test."""
+        self.choices.append({"list_name": list_name, "name": name, "label": label, **columns})
 
     @property
     def version(self) -> str:
@@ -130,7 +138,8 @@ class Workbook:
                     "default_language": DEFAULT_LANGUAGE, **self.settings}
         return {
             "survey": self._table(self.survey, SURVEY_COLUMNS),
-            "choices": self._table(self.choices, ["list_name", "name", "label"]),
+            "choices": self._table(self.choices, ["list_name", "name", "label",
+                                                  *sorted({k for c in self.choices for k in c} - {"list_name", "name", "label"})]),
             "settings": (list(settings), [list(settings.values())]),
         }
 
@@ -323,4 +332,150 @@ def reporting_workbook(form: ReportingForm, user, *, today: date | None = None, 
     book.question("calculate", FORM_FIELD, calculation=f"'{form.code}'")
     for name, text in (("yes", lambda: _("yes")), ("no", lambda: _("no"))):
         book.choice("yes_no", name, in_languages(text))
+    return book
+
+
+# --- the incident form ------------------------------------------------------------------------
+
+INCIDENT_CODE = "incident"  # the hidden aimak_form answer and the form id's tail (aimak-incident)
+
+
+def is_incident_form(code: str | None) -> bool:
+    return code == INCIDENT_CODE
+
+
+def incident_territories(user):
+    """Where ``user`` may record incidents: the rayons and municipalities of the incident page
+    (the village is a question of its own)."""
+    from aimak.incidents.selectors.incidents import territories_for_recording
+
+    return territories_for_recording(user)
+
+
+def incident_form_ready() -> bool:
+    """The incident form needs incident types to choose from (``load_incident_types``)."""
+    from aimak.incidents.selectors.incidents import incident_types
+
+    return incident_types().exists()
+
+
+def may_report_incidents(user) -> bool:
+    from aimak.incidents.selectors.incidents import may_record
+
+    return bool(user.is_authenticated and user.is_active) and may_record(user)
+
+
+def incident_title() -> str:
+    with translation.override(LANGUAGES[0][0]):
+        return str(_("Incident report"))
+
+
+def _count_question(book: Workbook, name: str, label, *, total: str = "", required: bool = False):
+    """A whole-number question bounded as ``incidents.services.incidents.check`` bounds it; a
+    women's part is asked only after a total above zero and may not exceed it."""
+    from aimak.incidents.services.incidents import MAX_COUNT
+
+    row = {"label": in_languages(label), "constraint": f". >= 0 and . <= {MAX_COUNT}",
+           "constraint_message": in_languages(lambda: _("Enter a whole number from 0 to %(max)s.") % {"max": f"{MAX_COUNT:,}"})}
+    if required:
+        row.update(required="yes", default="0")
+    if total:
+        row["relevant"] = "${%s} > 0" % total
+        row["constraint"] = ". >= 0 and . <= ${%s}" % total
+        row["constraint_message"] = in_languages(lambda: _("A part cannot be more than the total."))
+    book.question("integer", name, **row)
+
+
+def incident_workbook(user, *, today: date | None = None) -> Workbook:
+    """The XLSForm of the incident report for ``user``: the territories where they may record
+    incidents, type then sub-type (a cascading select), date and place with ACLED's
+    precisions, actors with ACLED's kinds, casualties, description, sources and sensitivity.
+    Its checks are those of ``incidents.services.incidents.check``, so a phone refuses what
+    Aimak would refuse."""
+    from aimak.incidents.models import ActorKind, Incident, Precision
+    from aimak.incidents.selectors.incidents import incident_types
+    from aimak.incidents.services.incidents import LATITUDE, LONGITUDE
+
+    book = Workbook(form_id=form_id_of_code(INCIDENT_CODE), title=incident_title())
+    book.settings["instance_name"] = "concat(${date}, ' ', ${incident_subtype}, ' ', ${territory})"
+
+    places = list(incident_territories(user))
+    if places:
+        book.question("select_one territories", "territory", label=in_languages(lambda: _("Territory where it happened")), required="yes",
+                      appearance="minimal" if len(places) > 30 else "")
+        for place in places:
+            book.choice("territories", place.code, in_languages(lambda: f"{place.name} ({place.code})"))
+    else:
+        book.question("text", "territory", label=in_languages(lambda: _("Territory (14-digit SOATE code)")), required="yes",
+                      constraint=f"regex(., '{SOATE_PATTERN}')",
+                      constraint_message=in_languages(lambda: _("Write the 14-digit SOATE code of the territory, e.g. 41702210815000.")))
+    book.question("text", "village", label=in_languages(lambda: _("Village or place")))
+
+    book.question("date", "date", label=in_languages(lambda: _("Date of the incident")), required="yes",
+                  hint=in_languages(lambda: _("If only the week or the month is known, give its first day and say so below.")),
+                  constraint=". <= today() and . >= date('1991-01-01')",
+                  constraint_message=in_languages(lambda: _("The date cannot be in the future or before 1991.")))
+    book.question("select_one precision", "date_precision", label=in_languages(lambda: _("How exactly is the date known?")),
+                  required="yes", default=str(Precision.EXACT))
+
+    kinds = list(incident_types())
+    if not kinds:
+        raise ValueError("no incident types: load them first (load_incident_types)")
+    with_subtypes = {k.parent_id for k in kinds if k.parent_id}
+    book.question("select_one incident_types", "incident_type", label=in_languages(lambda: _("Type of incident")), required="yes")
+    book.question("select_one incident_subtypes", "incident_subtype", label=in_languages(lambda: _("Sub-type")), required="yes",
+                  choice_filter="parent=${incident_type}")
+    for kind in kinds:
+        if kind.parent_id is None:
+            book.choice("incident_types", kind.code, in_languages(lambda: kind.name))
+            if kind.pk not in with_subtypes:  # a type without sub-types is its own only sub-type
+                book.choice("incident_subtypes", kind.code, in_languages(lambda: kind.name), parent=kind.code)
+    for kind in kinds:
+        if kind.parent_id is not None and kind.parent.is_active:
+            book.choice("incident_subtypes", kind.code, in_languages(lambda: kind.name), parent=kind.parent.code)
+
+    inside = (f"selected-at(., 0) >= {LATITUDE[0]} and selected-at(., 0) <= {LATITUDE[1]} and "
+              f"selected-at(., 1) >= {LONGITUDE[0]} and selected-at(., 1) <= {LONGITUDE[1]}")
+    book.question("geopoint", "location", label=in_languages(lambda: _("Location (optional)")),
+                  hint=in_languages(lambda: _("Record the point only where the incident happened.")),
+                  constraint=inside,
+                  constraint_message=in_languages(lambda: _("The point is outside Kyrgyzstan.")))
+    book.question("select_one precision", "geo_precision", label=in_languages(lambda: _("How exactly is the place known?")),
+                  required="yes", default=str(Precision.EXACT))
+
+    book.question("begin_group", "actors", label=in_languages(lambda: _("Who was involved")))
+    for number in ("1", "2"):
+        actor = f"actor{number}"
+        book.question("text", actor, label=in_languages(lambda: _("First actor") if number == "1" else _("Second actor")),
+                      hint=in_languages(lambda: _("A group or an institution, e.g. “Residents of Kok-Tash”, “Police”.")))
+        book.question("select_one actor_kinds", f"{actor}_kind", label=in_languages(lambda: _("Kind of actor")),
+                      relevant="${%s} != ''" % actor)
+        book.question("text", f"assoc_actor{number}", label=in_languages(lambda: _("Together with (other actors on the same side)")),
+                      relevant="${%s} != ''" % actor)
+    book.question("text", "groups", label=in_languages(lambda: _("Groups involved (communities, ethnic or other groups)")))
+    book.question("end_group", "")
+
+    book.question("begin_group", "casualties", label=in_languages(lambda: _("People and harm")))
+    _count_question(book, "participants", lambda: _("Number of participants (if known)"))
+    _count_question(book, "injured", lambda: _("Injured"), required=True)
+    _count_question(book, "injured_women", lambda: _("of which women"), total="injured")
+    _count_question(book, "killed", lambda: _("Killed"), required=True)
+    _count_question(book, "killed_women", lambda: _("of which women"), total="killed")
+    _count_question(book, "displaced_households", lambda: _("Households displaced"), required=True)
+    book.question("end_group", "")
+
+    book.question("text", "description", label=in_languages(lambda: _("What happened")), required="yes", appearance="multiline",
+                  required_message=in_languages(lambda: _("Describe what happened.")))
+    book.question("text", "sources", label=in_languages(lambda: _("Sources")), appearance="multiline")
+    book.question("select_one sensitivity", "sensitivity", label=in_languages(lambda: _("Sensitivity")), required="yes",
+                  default=Incident.Sensitivity.PUBLIC,
+                  hint=in_languages(lambda: _("Restricted: only you and those allowed to read restricted incidents in the territory will see it.")))
+    book.question("calculate", FORM_FIELD, calculation=f"'{INCIDENT_CODE}'")
+
+    for value, label in Precision.choices:
+        book.choice("precision", str(value), in_languages(lambda: label))
+    for value, label in ActorKind.choices:
+        book.choice("actor_kinds", str(value), in_languages(lambda: f"{value} · {label}"))
+    for value, label in Incident.Sensitivity.choices:
+        book.choice("sensitivity", value, in_languages(lambda: label))
     return book

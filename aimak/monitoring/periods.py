@@ -48,12 +48,14 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-_CODE = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})|Q(?P<quarter>[1-4]))?$")
+# ASCII digits only (``\d`` would also take Arabic-Indic and other digits), years from 1000:
+# whatever parses prints back as the same code.
+_CODE = re.compile(r"(?P<year>[1-9][0-9]{3})(?:-(?P<month>[0-9]{2})|Q(?P<quarter>[1-4]))?")
 
 
 def parse(code: str) -> PeriodSpan:
     """``2026-03`` -> March 2026; ``2026Q1``; ``2026``. ValueError for anything else."""
-    match = _CODE.match((code or "").strip())
+    match = _CODE.fullmatch((code or "").strip()) if isinstance(code, str) or code is None else None
     if not match:
         raise ValueError(code)
     year = int(match["year"])

@@ -247,7 +247,8 @@ def _text(raw) -> str | None:
 
 def read_json(text: str) -> list[Row]:
     try:
-        doc = json.loads(text, parse_float=Decimal)
+        # numbers stay exact text: a float would round, and Python refuses ints of over 4,300 digits
+        doc = json.loads(text, parse_float=Decimal, parse_int=Decimal)
     except json.JSONDecodeError as exc:
         raise PayloadError(_("The JSON is malformed at line %(line)s, column %(column)s: %(reason)s.")
                            % {"line": exc.lineno, "column": exc.colno, "reason": exc.msg}) from None

@@ -9,6 +9,13 @@ as before; one that is not an Aimak form but has a mapping in use is read here i
 ``Delivery`` the Aimak forms give, so the same permissions, checks, audit trail and analysis
 apply. Mappings are national configuration: changing them needs ``configure`` on the country.
 
+A mapping may instead feed incident reports (``target`` "incident"): it has no reporting form
+and no period; the territory question works as for reports, and each row names the incident
+field a question gives (date, type, actors, counts, description...), with a table translating
+the partner's choice names into Aimak's values where the field has a fixed set of them (the
+type's code, ACLED's actor kind). The receivers then record an incident as for Aimak's own
+incident form.
+
 Also here: reading a form's definition (its XLSForm workbook, or the survey sheet pasted as
 text) to list its questions, so the mapping page can offer them instead of having them typed."""
 
@@ -36,11 +43,13 @@ from aimak.territories.selectors import by_code
 from .. import xlsform
 from ..models import FormMapping, FormMappingRow, Submission
 from ..selectors import mappings as selectors
+from . import incident_fields
 from .delivery import Delivery
 
 COUNTRY_CODE = "41700000000000"
 TOTAL = xlsform.TOTAL
 PeriodRule = FormMapping.PeriodRule
+Target = FormMapping.Target
 MAX_QUESTIONS = 2000
 MAX_CHOICES = 500
 _DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})")
@@ -96,17 +105,44 @@ def choice_table_text(table: dict) -> str:
     return "\n".join(f"{choice} = {code}" for choice, code in (table or {}).items())
 
 
+def parse_value_table(text: str) -> tuple[dict[str, str], list[str]]:
+    """A row's ``choice = Aimak value`` lines as a dict, and the lines that cannot be read (as
+    translated problems saying the line)."""
+    table, problems = {}, []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        for separator in ("=", "\t", ";", ","):
+            if separator in line:
+                choice, _sep, value = line.partition(separator)
+                break
+        else:
+            choice, value = line, ""
+        choice, value = choice.strip(), value.strip()
+        if not choice or not value:
+            problems.append(_("Choices, line %(line)s (“%(text)s”): write the partner's choice name, “=” and the Aimak value.")
+                            % {"line": number, "text": line[:80]})
+        elif choice in table:
+            problems.append(_("Choices, line %(line)s: the choice “%(choice)s” is given twice.") % {"line": number, "choice": choice})
+        else:
+            table[choice] = value
+    return table, problems
+
+
 # --- writing mappings --------------------------------------------------------------------------
 
 
-FIELDS = ("name", "xform_id", "form", "territory_question", "territory_choices", "period_question", "period_rule",
+FIELDS = ("name", "xform_id", "target", "form", "territory_question", "territory_choices", "period_question", "period_rule",
           "narrative_question", "sources_question", "is_active", "questions")
 
 
 def create_mapping(user, data: dict, rows: list[dict]) -> FormMapping:
-    """``data``: the fields of ``FIELDS`` (``form`` as a ReportingForm or its code,
-    ``territory_choices`` as {choice: SOATE}); ``rows``: [{"question", "indicator" (code),
-    "category" ("" or "total" for the total)}]."""
+    """``data``: the fields of ``FIELDS`` (``target`` "report" by default; ``form`` as a
+    ReportingForm or its code; ``territory_choices`` as {choice: SOATE}); ``rows``:
+    [{"question", "indicator" (code), "category" ("" or "total" for the total)}] for a report,
+    [{"question", "incident_field", "choices" ({partner choice: Aimak value} or its text)}]
+    for incidents."""
     require_configure(user)
     return _save(user, None, data, rows)
 
@@ -128,8 +164,10 @@ def delete_mapping(user, mapping: FormMapping) -> None:
 @dataclass
 class _Row:
     question: str
-    indicator: Indicator
-    category: str
+    indicator: Indicator | None
+    category: str = ""
+    incident_field: str = ""
+    choices: dict = field(default_factory=dict)
 
 
 def _text(value) -> str:
@@ -157,10 +195,13 @@ def _save_rows(mapping: FormMapping, rows: list[_Row]) -> None:
             row.delete()
     for order, row in enumerate(rows):
         current = existing.get(row.question)
+        wanted_state = (row.indicator.pk if row.indicator else None, row.category, row.incident_field, row.choices, order)
         if current is None:
-            FormMappingRow.objects.create(mapping=mapping, question=row.question, indicator=row.indicator, category=row.category, order=order)
-        elif (current.indicator_id, current.category, current.order) != (row.indicator.pk, row.category, order):
+            FormMappingRow.objects.create(mapping=mapping, question=row.question, indicator=row.indicator, category=row.category,
+                                          incident_field=row.incident_field, choices=row.choices, order=order)
+        elif (current.indicator_id, current.category, current.incident_field, current.choices, current.order) != wanted_state:
             current.indicator, current.category, current.order = row.indicator, row.category, order
+            current.incident_field, current.choices = row.incident_field, row.choices
             current.save()
 
 
@@ -186,15 +227,21 @@ def _clean(mapping, data: dict, rows: list[dict]) -> tuple[dict, list[_Row]]:
     elif FormMapping.objects.filter(xform_id=xform_id).exclude(pk=getattr(mapping, "pk", None)).exists():
         add("xform_id", _("Another mapping already reads the form “%(id)s”.") % {"id": xform_id})
 
+    target = _text(data.get("target")) or Target.REPORT
+    if target not in Target.values:
+        add("target", _("Choose what the form feeds: periodic reports or incident reports."))
+        target = Target.REPORT
+    fields["target"] = target
     form = data.get("form")
-    if not isinstance(form, ReportingForm):
+    if target == Target.INCIDENT:
+        form = None  # incidents belong to no reporting form
+    elif not isinstance(form, ReportingForm):
         code = _text(form)
         form = ReportingForm.objects.filter(code=code).first() if code else None
         if form is None:
             add("form", _("Choose the Aimak reporting form the mapping feeds.") if not code
                 else _("There is no reporting form with the code “%(code)s”.") % {"code": code})
     fields["form"] = form
-    fields["target"] = FormMapping.Target.REPORT
 
     fields["territory_question"] = _text(data.get("territory_question"))[:200]
     if not fields["territory_question"]:
@@ -206,14 +253,19 @@ def _clean(mapping, data: dict, rows: list[dict]) -> tuple[dict, list[_Row]]:
         add("period_rule", _("Choose how the period is read."))
     fields["period_rule"] = rule
     fields["period_question"] = _text(data.get("period_question"))[:200]
-    if not fields["period_question"] and rule in (PeriodRule.DATE, PeriodRule.CODE):
+    if target == Target.INCIDENT:
+        fields["period_rule"], fields["period_question"] = PeriodRule.DATE, ""  # an incident has its own date (a row)
+    elif not fields["period_question"] and rule in (PeriodRule.DATE, PeriodRule.CODE):
         add("period_question", _("Give the period question: the path of the question whose answer is the date or the period."))
     fields["narrative_question"] = _text(data.get("narrative_question"))[:200]
     fields["sources_question"] = _text(data.get("sources_question"))[:200]
     fields["is_active"] = bool(data.get("is_active", True))
     fields["questions"] = clean_questions(data.get("questions"))
 
-    clean_rows = _clean_rows(form, rows, add)
+    if target == Target.INCIDENT:
+        clean_rows = _clean_incident_rows(rows, add, fields)
+    else:
+        clean_rows = _clean_rows(form, rows, add)
     if errors:
         raise ValidationError(errors)
     return fields, clean_rows
@@ -271,6 +323,9 @@ def _clean_rows(form, rows, add) -> list[_Row]:
         else:
             seen_questions[question] = number
         indicator = known.get(code)
+        if not code and _text(raw.get("incident_field")):
+            add(key, _("Row %(row)s (%(question)s): a report mapping feeds indicators; choose “incident reports” for the form to feed incident fields.") % where)
+            continue
         if not code:
             add(key, _("Row %(row)s (%(question)s): choose the indicator.") % where)
             continue
@@ -304,6 +359,82 @@ def _clean_rows(form, rows, add) -> list[_Row]:
             add("rows", _("The form “%(form)s” requires the totals of: %(indicators)s. Map a question to each, or every submission will be refused.")
                 % {"form": form.name, "indicators": ", ".join(str(m) for m in missing)})
     return clean
+
+
+def _clean_incident_rows(rows, add, fields) -> list[_Row]:
+    """Rows of an incident mapping: each names an incident field once; a choice table's values
+    must be Aimak's (type codes, actor kinds, precisions, sensitivities); the date, the type
+    and the description must come from somewhere."""
+    if not rows:
+        add("rows", _("Map at least the questions giving the date, the type and the description of the incident."))
+        return []
+    seen_questions, seen_fields, clean = {}, {}, []
+    for number, raw in enumerate(rows, start=1):
+        key = f"row:{number - 1}"
+        question = _text(raw.get("question"))
+        name = _text(raw.get("incident_field"))
+        where = {"row": number, "question": question or "?"}
+        if not question:
+            add(key, _("Row %(row)s: give the question path.") % where)
+        elif len(question) > 200:
+            add(key, _("Row %(row)s: the question path is longer than 200 characters.") % where)
+        elif question in seen_questions:
+            add(key, _("Row %(row)s: the question “%(question)s” is already mapped in row %(other)s.") % {**where, "other": seen_questions[question]})
+        else:
+            seen_questions[question] = number
+        if _text(raw.get("indicator")):
+            add(key, _("Row %(row)s (%(question)s): an incident mapping feeds incident fields, not indicators.") % where)
+            continue
+        if not name:
+            add(key, _("Row %(row)s (%(question)s): choose the incident field.") % where)
+            continue
+        if name not in incident_fields.FIELDS:
+            add(key, _("Row %(row)s (%(question)s): “%(field)s” is not an incident field; use one of: %(options)s.")
+                % {**where, "field": name, "options": ", ".join(incident_fields.FIELDS)})
+            continue
+        if name in seen_fields:
+            add(key, _("Row %(row)s (%(question)s): the field “%(field)s” is already given by row %(other)s.")
+                % {**where, "field": incident_fields.FIELDS[name], "other": seen_fields[name]})
+            continue
+        seen_fields[name] = number
+        choices = raw.get("choices") or {}
+        if isinstance(choices, str):
+            choices, problems = parse_value_table(choices)
+            for problem in problems:
+                add(key, _("Row %(row)s (%(question)s): %(problem)s") % {**where, "problem": problem})
+        if not isinstance(choices, dict):
+            add(key, _("Row %(row)s (%(question)s): the choices must be a table of choice names and Aimak values.") % where)
+            continue
+        choices = {_text(k)[:120]: _text(v)[:120] for k, v in choices.items() if _text(k)}
+        if choices and name not in incident_fields.CHOICE_FIELDS:
+            add(key, _("Row %(row)s (%(question)s): only the type, the precisions, the actor kinds and the sensitivity take a table of choices.") % where)
+            continue
+        for choice, value in choices.items():
+            problem = _choice_problem(name, value)
+            if problem:
+                add(key, _("Row %(row)s (%(question)s), choice “%(choice)s”: %(problem)s") % {**where, "choice": choice, "problem": problem})
+        clean.append(_Row(question, None, incident_field=name, choices=choices))
+    given = set(seen_fields)
+    if "description" not in given and fields.get("narrative_question"):
+        given.add("description")
+    missing = [str(incident_fields.FIELDS[n]) for n in ("date", "incident_type", "description") if n not in given]
+    if missing:
+        add("rows", _("An incident needs these, but no question gives them: %(fields)s. Map a question to each, or every submission will be refused.")
+            % {"fields": ", ".join(missing)})
+    return clean
+
+
+def _choice_problem(name: str, value: str) -> str:
+    """Why ``value`` cannot be what a choice of field ``name`` means ("" when it can)."""
+    try:
+        incident_fields.parse({name: value})
+    except ValidationError as exc:
+        return " ".join(exc.message_dict.get(name, exc.messages))
+    if name == "incident_type":
+        kind = incident_fields.incident_type_of(value)
+        if kind.parent_id is None and kind.subtypes.exists():
+            return _("“%(type)s” has sub-types: choose one of them.") % {"type": kind}
+    return ""
 
 
 def _cell_label(indicator: Indicator, category: str) -> str:
@@ -444,6 +575,8 @@ def apply(mapping: FormMapping, payload: dict, *, received: date | None = None, 
     found.span = _period(mapping, payload, received)
     values = {}
     for row in selectors.rows_of(mapping):
+        if row.indicator is None:
+            continue
         text = answer_text(answer(payload, row.question))
         if text != "":
             values[(row.indicator.code, row.category)] = text
@@ -455,6 +588,44 @@ def apply(mapping: FormMapping, payload: dict, *, received: date | None = None, 
 
     return Delivery(mapping.form, found.territory, found.span.start, values,
                     narrative=optional(mapping.narrative_question), sources=optional(mapping.sources_question))
+
+
+def _translated(row, text: str) -> str:
+    """An answer through the row's choice table (exact, then ignoring case); as it is when the
+    table does not list it (it may be the Aimak value itself)."""
+    if not row.choices or not text:
+        return text
+    if text in row.choices:
+        return row.choices[text]
+    folded = {k.casefold(): v for k, v in row.choices.items()}
+    return folded.get(text.casefold(), text)
+
+
+def incident_data(mapping: FormMapping, payload: dict, found=None) -> dict:
+    """A partner's submission read through an incident mapping into what ``record_incident``
+    takes. ValidationError keyed by incident field ("territory" for the territory question)
+    names what cannot be read; the meaning is checked by the incident service."""
+    found = found if found is not None else _Found()
+    errors = {}
+    try:
+        found.territory = _territory(mapping, payload)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    texts = {}
+    for row in selectors.rows_of(mapping):
+        if row.incident_field:
+            texts[row.incident_field] = _translated(row, answer_text(answer(payload, row.question)))
+    if "description" not in texts and mapping.narrative_question:
+        texts["description"] = answer_text(answer(payload, mapping.narrative_question))
+    if "sources" not in texts and mapping.sources_question:
+        texts["sources"] = answer_text(answer(payload, mapping.sources_question))
+    try:
+        data = incident_fields.parse(texts, territory=found.territory)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return data
 
 
 def payload_of(submission: Submission) -> dict:
@@ -490,13 +661,19 @@ def is_aimak_form(parsed) -> bool:
     return bool(parsed.answers.get(xlsform.FORM_FIELD) or xlsform.form_code_of(parsed.form_id))
 
 
-def delivery_for(submission: Submission, parsed, found) -> Delivery | None:
-    """The receivers' hook: a partner's form with a mapping in use is read through it; None
-    for Aimak's own forms and for forms nobody mapped (refused as an unknown form, as before)."""
+def partner_mapping(parsed) -> FormMapping | None:
+    """The mapping in use for a partner's form; None for Aimak's own forms and unmapped ones."""
     if is_aimak_form(parsed):
         return None
-    mapping = selectors.active_mapping_for(parsed.form_id)
-    if mapping is None:
+    return selectors.active_mapping_for(parsed.form_id)
+
+
+def delivery_for(submission: Submission, parsed, found) -> Delivery | None:
+    """The receivers' hook: a partner's form with a mapping in use is read through it; None
+    for Aimak's own forms and for forms nobody mapped (refused as an unknown form, as before),
+    and for incident mappings (``incident_data`` reads those)."""
+    mapping = partner_mapping(parsed)
+    if mapping is None or mapping.target != Target.REPORT:
         return None
     received = timezone.localdate(submission.received_at) if submission.received_at else None
     return apply(mapping, payload_of(submission), received=received, found=found)
@@ -583,22 +760,13 @@ def read_definition(data: bytes | str) -> Definition:
 
 
 def _xlsx_sheets(data: bytes) -> dict[str, list[list]]:
-    from openpyxl import load_workbook
+    from aimak.core.imports import SourceError, xlsx_sheets
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 (openpyxl raises many kinds for a damaged file)
-        raise DefinitionError(_("The file is not an Excel workbook (.xlsx) that can be read.")) from None
-    sheets = {}
-    for sheet in book.worksheets:
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(["" if v is None else v for v in row])
-            if len(rows) > MAX_QUESTIONS * 3:
-                break
-        sheets[sheet.title.strip().lower()] = rows
-    book.close()
-    return sheets
+        sheets = xlsx_sheets(data, max_rows=MAX_QUESTIONS * 3)
+    except SourceError as exc:
+        raise DefinitionError(str(exc)) from None
+    return {title: [["" if v is None else v for v in row] for row in rows] for title, rows in sheets.items()}
 
 
 def _pasted_rows(text: str) -> list[list[str]]:

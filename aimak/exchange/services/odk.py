@@ -10,7 +10,17 @@ Idempotent by the instance id (ODK's ``meta/instanceID``): the same instance aga
 nothing and gets the earlier answer. An edit (``meta/deprecatedID``) replaces the submission
 it names: the report gets exactly the edit's values (``replace=True``) and the earlier
 submission becomes "replaced". Results are kept in the three languages, so a coordinator
-reads the reason for a refusal in their own."""
+reads the reason for a refusal in their own.
+
+The incident form (``xlsform.incident_workbook``, or a partner's form mapped to incidents)
+takes the same path up to the reading: its submission becomes an incident through
+``incidents.services.incidents.record_incident`` with the instance id as the incident's
+``external_id`` (a repeat returns the incident already recorded), and the ``Submission`` links
+to it. An edit changes that incident through ``change_incident``: the incident is found by
+the deprecated instance id as its ``external_id``, which then becomes the edit's instance id.
+So an incident's ``external_id`` always names its latest version (and a further edit, which
+names that version, finds it); the chain of versions stays in the submissions
+(``deprecated_id``), each linked to the incident."""
 
 from __future__ import annotations
 
@@ -33,13 +43,15 @@ from django.utils.translation import gettext as _
 
 from aimak.audit.services import log_security_event
 from aimak.core import context, scoping
+from aimak.incidents.models import Incident
+from aimak.incidents.services import incidents as incident_services
 from aimak.monitoring import periods
 from aimak.monitoring.models import ReportingForm
 from aimak.territories.selectors import by_code
 
 from .. import xlsform
-from ..models import Submission
-from . import mappings
+from ..models import FormMapping, Submission
+from . import incident_fields, mappings
 from .delivery import Delivery, deliver
 
 MAX_SUBMISSION_BYTES = 10 * 1024 * 1024  # a reporting form is a few kilobytes; photos are not kept
@@ -107,7 +119,7 @@ def parse_openrosa(data: bytes) -> Parsed:
         raise Malformed(_("The XML may not declare a DOCTYPE or entities."))
     try:
         root = ET.fromstring(data)
-    except ET.ParseError as exc:
+    except (ET.ParseError, ValueError, LookupError) as exc:  # also an encoding expat cannot read, or no codec at all
         raise Malformed(_("The submission is not well-formed XML: %(reason)s") % {"reason": exc}) from None
     answers, meta = {}, {}
     parents = {child: parent for parent in root.iter() for child in parent}
@@ -146,11 +158,18 @@ def parse_kobo(record) -> Parsed:
 
 
 def kobo_attachments(record) -> list[dict]:
+    """The attachments Kobo lists, as far as they are well formed (the record itself is kept raw)."""
     found = []
-    for item in (record.get("_attachments") if isinstance(record, dict) else None) or []:
-        if isinstance(item, dict):
-            name = item.get("media_file_basename") or (item.get("filename") or "").rsplit("/", 1)[-1]
-            found.append({"name": name, "type": item.get("mimetype", ""), "size": item.get("bytes")})
+    items = record.get("_attachments") if isinstance(record, dict) else None
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        name = item.get("media_file_basename") or item.get("filename") or ""
+        if not isinstance(name, str) or not name:
+            continue
+        size = item.get("bytes")
+        found.append({"name": name.rsplit("/", 1)[-1], "type": str(item.get("mimetype") or ""),
+                      "size": size if isinstance(size, int) else None})
     return found
 
 
@@ -205,7 +224,7 @@ def receive_kobo(actor, body, *, channel=Channel.KOBO_WEBHOOK) -> Outcome:
     def read():
         try:
             record = json.loads(text) if isinstance(body, str) else body
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested deeper than any form
             raise Malformed(_("The submission is not valid JSON: %(reason)s") % {"reason": exc}) from None
         holder["attachments"] = kobo_attachments(record)
         return parse_kobo(record)
@@ -335,6 +354,30 @@ class _Rollback(Exception):
     pass
 
 
+def _errors_in_languages(exc: ValidationError, attempt) -> dict[str, dict[str, list[str]]]:
+    """The refusal in every language: ``attempt`` is run again in each (and rolled back), since
+    messages are made in the language active when they are raised."""
+    by_language = {translation.get_language()[:2] if translation.get_language() else "ky": _errors_of(exc)}
+    for code in LANGUAGE_CODES:
+        if code in by_language:
+            continue
+        with translation.override(code):
+            try:
+                with transaction.atomic():
+                    attempt()
+                    raise _Rollback
+            except ValidationError as again:
+                by_language[code] = _errors_of(again)
+            except (_Rollback, PermissionDenied):
+                by_language[code] = by_language[next(iter(by_language))]
+    return by_language
+
+
+def _rejected(by_language: dict) -> dict:
+    return {"outcome": "rejected", "errors": by_language,
+            "message": {code: " ".join(m for msgs in errs.values() for m in msgs) for code, errs in by_language.items()}}
+
+
 def _process(actor, submission: Submission, parsed: Parsed) -> None:
     later = Submission.objects.filter(deprecated_id=submission.instance_id).exclude(pk=submission.pk).first()
     if later is not None:  # its edit arrived first: this older version must not overwrite it
@@ -349,35 +392,23 @@ def _process(actor, submission: Submission, parsed: Parsed) -> None:
     result_notes = []
     if parsed.deprecated_id and earlier is None:
         result_notes.append(in_languages(lambda: _("This is an edit of %(id)s, which Aimak never received; it was taken as a new submission.") % {"id": parsed.deprecated_id}))
+    asked_form = (parsed.answers.get(xlsform.FORM_FIELD) or parsed.form_id)[:80]
+    base = {"notes": result_notes, **({"kobo": parsed.extra} if parsed.extra else {})}
+    mapping = mappings.partner_mapping(parsed)
+    if is_incident_submission(parsed, mapping):
+        _process_incident(actor, submission, parsed, earlier=earlier, mapping=mapping, base=base)
+        return
 
     def attempt():
         with transaction.atomic():
             delivery = mappings.delivery_for(submission, parsed, found) or _read(parsed, found)  # a partner's own form
             return deliver(actor, delivery, submit=True, replace=replace)
 
-    asked_form = (parsed.answers.get(xlsform.FORM_FIELD) or parsed.form_id)[:80]
-    base = {"notes": result_notes, **({"kobo": parsed.extra} if parsed.extra else {})}
     try:
         report = attempt()
     except ValidationError as exc:
-        by_language = {translation.get_language()[:2] if translation.get_language() else "ky": _errors_of(exc)}
-        for code in LANGUAGE_CODES:
-            if code in by_language:
-                continue
-            with translation.override(code):
-                try:
-                    with transaction.atomic():
-                        attempt()
-                        raise _Rollback
-                except ValidationError as again:
-                    by_language[code] = _errors_of(again)
-                except (_Rollback, PermissionDenied):
-                    by_language[code] = by_language[next(iter(by_language))]
-        _finish(submission, Status.REJECTED, {
-            **base, "outcome": "rejected",
-            "message": {code: " ".join(m for msgs in errs.values() for m in msgs) for code, errs in by_language.items()},
-            "errors": by_language,
-        }, form_code=found.form.code if found.form else asked_form, territory=found.territory)
+        _finish(submission, Status.REJECTED, {**base, **_rejected(_errors_in_languages(exc, attempt))},
+                form_code=found.form.code if found.form else asked_form, territory=found.territory)
         return
     except PermissionDenied:
         log_security_event("permission_refused", user=actor, detail={
@@ -401,6 +432,93 @@ def _process(actor, submission: Submission, parsed: Parsed) -> None:
                                          else _("Accepted: the report of %(territory)s for %(period)s was submitted."))
                                 % {"territory": found.territory, "period": span.code}),
     }, form_code=found.form.code, territory=found.territory, report=report)
+
+
+# --- incident submissions ------------------------------------------------------------------------
+
+
+def is_incident_submission(parsed: Parsed, mapping=None) -> bool:
+    """Aimak's incident form (by its hidden ``aimak_form`` or its form id), or a partner's form
+    mapped to incidents."""
+    if mapping is not None:
+        return mapping.target == FormMapping.Target.INCIDENT
+    code = parsed.answers.get(xlsform.FORM_FIELD) or xlsform.form_code_of(parsed.form_id)
+    return xlsform.is_incident_form(code)
+
+
+def read_incident(parsed: Parsed, found) -> dict:
+    """The incident of a submission of Aimak's incident form, as ``record_incident`` takes it;
+    ValidationError keyed by field for answers that cannot be read."""
+    answers = parsed.answers
+    errors = {}
+    territory_code = answers.get("territory", "")
+    found.territory = by_code(territory_code) if territory_code else None
+    if found.territory is None:
+        errors["territory"] = [_("Unknown territory “%(code)s”: give its 14-digit SOATE code.") % {"code": territory_code}]
+    texts = {name: answers[name] for name in incident_fields.FIELDS if name in answers}
+    texts["incident_type"] = answers.get("incident_subtype") or answers.get("incident_type", "")
+    try:
+        data = incident_fields.parse(texts, territory=found.territory)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _process_incident(actor, submission: Submission, parsed: Parsed, *, earlier, mapping, base: dict) -> None:
+    """An incident form's submission: recorded as an incident, or (an edit) the incident of the
+    version it replaces corrected. Refusals name the field, in the three languages."""
+    found = _Read()
+    target = None
+    if parsed.deprecated_id:
+        target = Incident.objects.filter(origin=Incident.Origin.AIMAK, external_id=parsed.deprecated_id).first()
+        if target is None and earlier is not None and earlier.incident_id:
+            target = earlier.incident  # recorded before external ids followed edits
+
+    def attempt():
+        with transaction.atomic():
+            if mapping is not None:
+                data = mappings.incident_data(mapping, mappings.payload_of(submission), found)
+            else:
+                data = read_incident(parsed, found)
+            if target is None:
+                return incident_services.record_incident(actor, data, external_id=submission.instance_id)
+            incident = incident_services.change_incident(actor, target, data, comment=_("Edited on the phone (%(id)s).") % {"id": submission.instance_id})
+            incident.external_id = submission.instance_id
+            incident.save(update_fields=["external_id"])
+            return incident
+
+    form_code = xlsform.INCIDENT_CODE if mapping is None else parsed.form_id[:80]
+    try:
+        incident = attempt()
+    except ValidationError as exc:
+        _finish(submission, Status.REJECTED, {**base, **_rejected(_errors_in_languages(exc, attempt))},
+                form_code=form_code, territory=found.territory)
+        return
+    except PermissionDenied:
+        log_security_event("permission_refused", user=actor, detail={
+            "action": "edit" if target is not None else "create", "object": "exchange.submission", "instance": submission.instance_id,
+            "territory": getattr(found.territory, "code", None),
+        })
+        sender, place = str(actor), found.territory
+        _finish(submission, Status.REJECTED, {
+            **base, "outcome": "refused",
+            "message": in_languages(lambda: (_("%(sender)s may not change the incident %(reference)s.") % {"sender": sender, "reference": target.reference}
+                                             if target is not None else
+                                             _("%(sender)s may not record incidents in %(territory)s.") % {"sender": sender, "territory": place})),
+        }, form_code=form_code, territory=found.territory)
+        return
+    if earlier is not None:
+        earlier.status = Status.REPLACED
+        earlier.result = {**earlier.result, "replaced_by": submission.instance_id}
+        earlier.save(update_fields=["status", "result"])
+    _finish(submission, Status.ACCEPTED, {
+        **base, "outcome": "accepted", "incident": incident.pk, "replaces": earlier.instance_id if earlier else "",
+        "message": in_languages(lambda: (_("Accepted as an edit: the incident %(reference)s in %(territory)s was corrected.") if target is not None
+                                         else _("Accepted: the incident %(reference)s in %(territory)s was recorded."))
+                                % {"reference": incident.reference, "territory": incident.territory}),
+    }, form_code=form_code, territory=incident.territory, incident=incident)
 
 
 # --- pulling from a Kobo server ----------------------------------------------------------------
@@ -444,18 +562,24 @@ def data_url(server: str, asset_uid: str, since: str | None = None) -> str:
     return f"{server.rstrip('/')}/api/v2/assets/{urllib.parse.quote(asset_uid, safe='')}/data/?{urllib.parse.urlencode(query)}"
 
 
+MAX_PULL_PAGE = 100_000_000  # one page of Kobo's data API; its pages hold at most 30,000 records
+
+
 def _fetch(url: str, token: str, timeout: float) -> dict:
     request = urllib.request.Request(url, headers={"Authorization": f"Token {token}", "Accept": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked)
-            body = response.read()
+            body = response.read(MAX_PULL_PAGE + 1)
+        if len(body) > MAX_PULL_PAGE:
+            raise PullError(_("The Kobo server's answer is larger than %(size)s MB (%(url)s); ask for smaller pages.")
+                            % {"size": MAX_PULL_PAGE // 1_000_000, "url": url})
     except urllib.error.HTTPError as exc:
         raise PullError(_("The Kobo server answered %(status)s for %(url)s.") % {"status": exc.code, "url": url}) from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         raise PullError(_("The Kobo server could not be reached: %(reason)s") % {"reason": exc}) from None
     try:
         page = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise PullError(_("The Kobo server did not answer with JSON (%(url)s).") % {"url": url}) from None
     if not isinstance(page, dict) or not isinstance(page.get("results"), list):
         raise PullError(_("The Kobo server's answer has no list of results (%(url)s).") % {"url": url})
@@ -493,18 +617,55 @@ def pull(server: str, asset_uid: str, token: str, since: str | None = None, *, a
 # --- forms for ODK Collect ----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class IncidentForm:
+    """The incident report where the form lists show reporting forms (it is no ReportingForm:
+    one incident, any day, rather than values for a period)."""
+
+    code: str = xlsform.INCIDENT_CODE
+    is_incident: bool = True
+
+    @property
+    def name(self) -> str:
+        return _("Incident report")
+
+    @property
+    def description(self) -> str:
+        return _("One incident: where and when, what kind, who was involved, the harm done and the sources.")
+
+
+INCIDENT_FORM = IncidentForm()
+
+
 def forms_for(user):
-    """Active reporting forms the sender reports for at least one of its territories."""
+    """Active reporting forms the sender reports for at least one of its territories, then
+    the incident form when the sender may record incidents somewhere."""
     found = []
     for form in ReportingForm.objects.filter(is_active=True).order_by("code"):
         if xlsform.territory_choices(form, user).exists():
             found.append(form)
+    if xlsform.may_report_incidents(user) and xlsform.incident_form_ready():
+        found.append(INCIDENT_FORM)
     return found
+
+
+def form_by_code(code: str):
+    """An active reporting form or the incident form by the code in its address; None if neither
+    (nor for the incident form while there are no incident types to choose from)."""
+    if xlsform.is_incident_form(code):
+        return INCIDENT_FORM if xlsform.incident_form_ready() else None
+    return ReportingForm.objects.filter(code=code, is_active=True).first()
+
+
+def workbook(form, user, *, period_as_text: bool = False) -> xlsform.Workbook:
+    if getattr(form, "is_incident", False):
+        return xlsform.incident_workbook(user)
+    return xlsform.reporting_workbook(form, user, period_as_text=period_as_text)
 
 
 @dataclass
 class XForm:
-    form: ReportingForm
+    form: object  # a ReportingForm or INCIDENT_FORM
     form_id: str
     version: str
     xml: str
@@ -514,9 +675,9 @@ class XForm:
         return hashlib.md5(self.xml.encode()).hexdigest()  # noqa: S324 (OpenRosa asks for md5)
 
 
-def xform(form: ReportingForm, user, *, period_as_text: bool = False) -> XForm:
+def xform(form, user, *, period_as_text: bool = False) -> XForm:
     """The XForm for ``user``, converted once per content version."""
-    book = xlsform.reporting_workbook(form, user, period_as_text=period_as_text)
+    book = workbook(form, user, period_as_text=period_as_text)
     key = f"aimak:xform:{book.form_id}:{book.version}"
     xml = cache.get(key)
     if xml is None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -35,6 +36,7 @@ from aimak.territories import selectors as territory_selectors
 from .delivery import Delivery, deliver
 
 MAX_BYTES = 10 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a filled template of MAX_ROWS rows unpacks to a few MB
 MAX_ROWS = 5000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -370,9 +372,40 @@ def _open(data: bytes):
     if not data.startswith(b"PK"):
         raise SourceError(not_xlsx)
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            # the sizes the archive declares are the most its members give when read
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise SourceError(not_xlsx) from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise SourceError(_("The workbook unpacks to more than %(limit)d MB: it is not a filled template.")
+                          % {"limit": MAX_UNPACKED_BYTES // (1024 * 1024)})
+    try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # BadZipFile, KeyError, ValueError...: openpyxl's many ways of saying "damaged"
         raise SourceError(not_xlsx) from exc
+
+
+def _read_rows(workbook, width: int) -> list[tuple]:
+    """The first sheet's rows. The header rows are kept whole; a data row is cut to the
+    template's ``width``, keeping its first value further right (if any) to be reported, so a
+    cell typed in column XFD of every row costs no memory."""
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # do not trust the size the file declares
+        rows = []
+        for line in sheet.iter_rows(values_only=True):
+            if len(rows) >= FIRST_ROW - 1 and len(line) > width:
+                beyond = next((v for v in line[width:] if _text(v)), None)
+                line = line[:width] + (() if beyond is None else (beyond,))
+            rows.append(line)
+            if len(rows) > FIRST_ROW + MAX_ROWS:
+                raise SourceError(_("The file has more than %(count)d rows.") % {"count": MAX_ROWS})
+    except SourceError:
+        raise
+    except Exception as exc:  # openpyxl reads the sheet only now: a damaged one fails here (ValueError, IndexError...)
+        raise SourceError(_("The first sheet of the workbook cannot be read: the file is damaged. Open it in Excel, save it again and upload it once more.")) from exc
+    return rows
 
 
 def _text(value) -> str:
@@ -441,17 +474,11 @@ def import_template(user, upload, form: ReportingForm, span: periods.PeriodSpan,
     result = SpreadsheetImport(source=getattr(upload, "name", "") or "upload.xlsx", title=str(form), form=form,
                                period=span, valid_rows_only=valid_rows_only)
     workbook = _open(_read_bytes(upload))
+    cols = columns(form)
     try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # do not trust the size the file declares
-        rows = []
-        for line in sheet.iter_rows(values_only=True):
-            rows.append(line)
-            if len(rows) > FIRST_ROW + MAX_ROWS:
-                raise SourceError(_("The file has more than %(count)d rows.") % {"count": MAX_ROWS})
+        rows = _read_rows(workbook, len(FIXED_COLUMNS) + len(cols))
     finally:
         workbook.close()
-    cols = columns(form)
     _header(rows, form, span, cols)
     first_value = len(FIXED_COLUMNS)
     places = {}

@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 from django_tasks_db.models import DBTaskResult
 
 from aimak.accounts.services import ensure_user
@@ -303,3 +306,156 @@ def test_files_past_their_date_are_deleted(history, immediate):
     assert services.purge_expired() == 1
     job.refresh_from_db()
     assert not path.exists() and job.file_path == "" and job.status == "done"
+
+
+# --- jobs whose worker died ----------------------------------------------------------------------
+
+
+def _ago(**delta):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.now() - timedelta(**delta)
+
+
+def _job(user, status, *, language="en", task=True, created=None, started=None):
+    """A job as a worker left it: queued (with its task in the database) or running."""
+    job = services.request_export(user, "values_csv", {"language": language}) if task else \
+        ExportJob.objects.create(requested_by=user, kind="values_csv", parameters={"language": language})
+    ExportJob.objects.filter(pk=job.pk).update(status=status, created_at=created or _ago(seconds=1),
+                                               started_at=started if status == "running" else None)
+    job.refresh_from_db()
+    return job
+
+
+def _part(job, modified):
+    """The partial file of a running job, last touched at ``modified``."""
+    import os
+
+    path = services.exports_dir() / f"{job.pk}-0123456789abcdef.csv.part"
+    path.write_text("indicator\n")
+    os.utime(path, (modified.timestamp(), modified.timestamp()))
+    return path
+
+
+STOPPED = "The export stopped unexpectedly; ask for it again."
+
+
+def test_a_running_job_whose_worker_died_is_shown_failed_when_the_list_is_read(db):
+    monitor = person("exp-barskoon", "local_monitor", BARSKOON)
+    dead = _job(monitor, "running", started=_ago(minutes=20), language="ru")
+    part = _part(dead, _ago(minutes=16))  # no heartbeat for more than 15 minutes
+    alive = _job(monitor, "running", started=_ago(hours=3))
+    _part(alive, _ago(minutes=1))  # a long export, still writing
+    starting = _job(monitor, "running", started=_ago(minutes=2))  # no file yet: its start is its last sign of life
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(monitor)
+    listing = client.get(reverse("exchange:export-jobs")).content.decode()
+    dead.refresh_from_db()
+    with translation.override("ru"):  # the job's language (the Russian text waits in locale/pending until merged)
+        in_russian = gettext(STOPPED)
+    assert dead.status == "failed" and dead.finished_at and dead.error == in_russian
+    assert not part.exists()
+    assert escape(in_russian) in listing
+    assert ExportJob.objects.get(pk=alive.pk).status == "running" and ExportJob.objects.get(pk=starting.pk).status == "running"
+    assert 'hx-trigger="every 2s"' in listing  # the other two still run
+    # the change is in the audit trail like any other
+    assert ChangeRecord.objects.filter(object_type="exchange.exportjob", object_id=str(dead.pk), action="update").exists()
+
+
+def test_queued_jobs_without_a_task_or_a_worker_are_failed(db):
+    monitor = person("exp-barskoon", "local_monitor", BARSKOON)
+    fresh = _job(monitor, "queued")  # its task waits for the worker
+    lost = _job(monitor, "queued", created=_ago(minutes=6))
+    DBTaskResult.objects.filter(id=lost.task_id).delete()  # the task is gone
+    just_asked = _job(monitor, "queued", task=False)  # no task yet, but give it a moment
+    never = _job(monitor, "queued", task=False, created=_ago(minutes=6))
+    ended = _job(monitor, "queued")
+    DBTaskResult.objects.filter(id=ended.task_id).update(status="SUCCESSFUL")  # ran without taking the job
+    waited = _job(monitor, "queued", created=_ago(hours=25))  # no worker for a day
+    taken = _job(monitor, "queued")  # a worker took the task 20 minutes ago and died before taking the job
+    DBTaskResult.objects.filter(id=taken.task_id).update(status="RUNNING", started_at=_ago(minutes=20))
+    taking = _job(monitor, "queued")  # one taking it now
+    DBTaskResult.objects.filter(id=taking.task_id).update(status="RUNNING", started_at=_ago(seconds=1))
+    failed = {job.pk for job in services.fail_stalled(monitor)}
+    assert failed == {lost.pk, never.pk, ended.pk, waited.pk, taken.pk}
+    assert ExportJob.objects.get(pk=taking.pk).status == "queued"
+    assert ExportJob.objects.get(pk=fresh.pk).status == ExportJob.objects.get(pk=just_asked.pk).status == "queued"
+    assert {j.error for j in ExportJob.objects.filter(pk__in=failed)} == {STOPPED}
+    # a worker that comes back later leaves them alone
+    assert services.run_export(waited.pk) == "skipped" and ExportJob.objects.get(pk=waited.pk).status == "failed"
+    assert services.fail_stalled(monitor) == []
+
+
+def test_a_running_job_whose_task_ended_is_failed_at_once(db):
+    monitor = person("exp-barskoon", "local_monitor", BARSKOON)
+    job = _job(monitor, "running", started=_ago(minutes=1))
+    DBTaskResult.objects.filter(id=job.task_id).update(status="FAILED")
+    assert [j.pk for j in services.fail_stalled()] == [job.pk]
+
+
+def test_only_the_readers_own_jobs_are_checked_when_the_list_is_read(db):
+    monitor = person("exp-barskoon", "local_monitor", BARSKOON)
+    other = person("exp-suzak", "district_coordinator", SUZAK_RAYON)
+    theirs = _job(other, "running", started=_ago(hours=1))
+    assert services.fail_stalled(monitor) == []
+    assert ExportJob.objects.get(pk=theirs.pk).status == "running"
+
+
+def test_a_job_writing_rows_keeps_beating(history, immediate, monkeypatch):
+    """The heartbeat is the partial file, touched at every progress update: a job started long
+    ago but still writing is not given up."""
+    seen = []
+    real = selectors.value_text_rows
+
+    def rows(user, filters):
+        for i, row in enumerate(real(user, filters)):
+            if i == 4:
+                job = ExportJob.objects.get()
+                ExportJob.objects.filter(pk=job.pk).update(started_at=_ago(hours=2))
+                seen.append((len(services._partial_files(job.pk)), [j.pk for j in services.fail_stalled()]))
+            yield row
+
+    monkeypatch.setattr(services, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(selectors, "value_text_rows", rows)
+    job = services.request_export(person("exp-barskoon", "local_monitor", BARSKOON), "values_csv", {})
+    assert seen == [(1, [])] and job.status == "done" and services._partial_files(job.pk) == []
+
+
+def test_a_worker_finishing_after_its_job_was_given_up_keeps_nothing(history, immediate, monkeypatch):
+    real = selectors.value_text_rows
+
+    def slow(user, filters):
+        yield from real(user, filters)
+        job = ExportJob.objects.get()
+        ExportJob.objects.filter(pk=job.pk).update(started_at=_ago(hours=1))
+        for path in services._partial_files(job.pk):
+            import os
+
+            os.utime(path, (_ago(hours=1).timestamp(), _ago(hours=1).timestamp()))
+        assert [j.pk for j in services.fail_stalled()] == [job.pk]  # given up while the worker hangs
+
+    monkeypatch.setattr(selectors, "value_text_rows", slow)
+    job = services.request_export(person("exp-barskoon", "local_monitor", BARSKOON), "values_csv", {"language": "en"})
+    assert job.status == "failed" and job.error == STOPPED and job.file_path == ""
+    assert list(services.exports_dir().iterdir()) == []
+
+
+def test_the_expire_exports_command_cleans_up(history, immediate):
+    from django.core.management import call_command
+
+    monitor = person("exp-barskoon", "local_monitor", BARSKOON)
+    done = services.request_export(monitor, "values_csv", {})
+    ExportJob.objects.filter(pk=done.pk).update(expires_at=_ago(minutes=1))
+    dead = _job(monitor, "running", task=False, started=_ago(hours=1))
+    stray = services.exports_dir() / "999-0123456789abcdef.csv.part"  # left by a worker that died
+    stray.write_text("x")
+    out = io.StringIO()
+    call_command("expire_exports", stdout=out)
+    assert "1 stopped export(s) marked failed, 1 expired file(s) and 1 partial file(s) deleted." in out.getvalue()
+    assert f"export #{dead.pk}" in out.getvalue()
+    assert ExportJob.objects.get(pk=dead.pk).status == "failed" and not stray.exists()
+    assert list(services.exports_dir().iterdir()) == []
+    call_command("expire_exports", stdout=out)
+    assert out.getvalue().endswith("0 stopped export(s) marked failed, 0 expired file(s) and 0 partial file(s) deleted.\n")

@@ -57,6 +57,7 @@ class ExportRequestForm(forms.Form):
 
 
 def _jobs_context(request):
+    services.fail_stalled(request.user)  # a job whose worker died is shown failed, not waiting for ever
     jobs = selectors.jobs_for(request.user)
     return {"jobs": jobs, "polling": any(j.is_active for j in jobs), "now": timezone.now()}
 

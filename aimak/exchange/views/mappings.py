@@ -29,6 +29,7 @@ from aimak.monitoring.models import FormIndicator, Indicator, ReportingForm
 
 from ..models import FormMapping
 from ..selectors import mappings as selectors
+from ..services import incident_fields
 from ..services import mappings as services
 
 MAX_DEFINITION_BYTES = 5 * 1024 * 1024
@@ -62,6 +63,8 @@ class MappingForm(forms.Form):
                            help_text=_("For example the partner and the form: “UNDP — village conflict survey”."))
     xform_id = forms.CharField(label=_("Form id on the Kobo/ODK server"), max_length=120, required=False,
                                help_text=_("Kobo's _xform_id_string (the project's asset id, e.g. aQwErTy1234567) or the XForm's id."))
+    target = forms.ChoiceField(label=_("The form feeds"), choices=FormMapping.Target.choices, required=False,
+                               help_text=_("Incident reports: one submission is one incident; the rows then name incident fields and no reporting form or period is needed."))
     form = forms.CharField(label=_("Aimak reporting form"), required=False)
     territory_question = forms.CharField(label=_("Territory question"), max_length=200, required=False,
                                          help_text=_("Its answer is a 14-digit SOATE code, or a choice name listed in the table below."))
@@ -118,10 +121,17 @@ def _category_choices() -> list:
     return groups
 
 
+def _incident_field_choices() -> list:
+    return [("", "—")] + [(name, f"{name} — {label}") for name, label in incident_fields.FIELDS.items()]
+
+
 class RowForm(forms.Form):
     question = forms.CharField(label=_("Question"), max_length=200, required=False)
     indicator = forms.CharField(label=_("Indicator"), required=False)
     category = forms.CharField(label=_("Category"), required=False)
+    incident_field = forms.CharField(label=_("Incident field"), required=False)
+    choices = forms.CharField(label=_("Choices (incident field)"), required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "code"}),
+                              help_text=_("One line per choice: the partner's choice name = the Aimak value (a type code, an actor kind 1–8…)."))
 
     def __init__(self, *args, questions=(), form_code="", **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,10 +139,11 @@ class RowForm(forms.Form):
         self.fields["question"].widget = _question_widget(list(questions), current("question"))
         self.fields["indicator"].widget = forms.Select(choices=_indicator_choices(form_code, current("indicator")))
         self.fields["category"].widget = forms.Select(choices=_category_choices())
+        self.fields["incident_field"].widget = forms.Select(choices=_incident_field_choices())
 
     def is_blank(self) -> bool:
         data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
-        return not (data.get("question") or data.get("indicator"))
+        return not (data.get("question") or data.get("indicator") or data.get("incident_field"))
 
 
 RowFormSet = forms.formset_factory(RowForm, extra=0, can_delete=True)
@@ -166,16 +177,18 @@ class MappingEditView(LoginRequiredMixin, ConfigureRequired, View):
     def get(self, request, *args, **kwargs):
         m = self.mapping
         questions = list(m.questions) if m else []
-        initial = {"period_rule": FormMapping.PeriodRule.DATE, "is_active": True}
+        initial = {"period_rule": FormMapping.PeriodRule.DATE, "is_active": True, "target": FormMapping.Target.REPORT}
         rows = [{}]
         if m is not None:
             initial = {
-                "name": m.name, "xform_id": m.xform_id, "form": m.form.code, "territory_question": m.territory_question,
+                "name": m.name, "xform_id": m.xform_id, "target": m.target, "form": m.form.code if m.form_id else "",
+                "territory_question": m.territory_question,
                 "territory_choices": services.choice_table_text(m.territory_choices), "period_rule": m.period_rule,
                 "period_question": m.period_question, "narrative_question": m.narrative_question,
                 "sources_question": m.sources_question, "is_active": m.is_active, "questions_json": json.dumps(questions, ensure_ascii=False),
             }
-            rows = [{"question": r.question, "indicator": r.indicator.code, "category": r.category or services.TOTAL}
+            rows = [{"question": r.question, "incident_field": r.incident_field, "choices": services.choice_table_text(r.choices)}
+                    if r.incident_field else {"question": r.question, "indicator": r.indicator.code, "category": r.category or services.TOTAL}
                     for r in selectors.rows_of(m)] or [{}]
         form = MappingForm(initial=initial, questions=questions)
         formset = RowFormSet(initial=rows, prefix="rows", form_kwargs={"questions": questions, "form_code": initial.get("form", "")})
@@ -208,7 +221,7 @@ class MappingEditView(LoginRequiredMixin, ConfigureRequired, View):
         for row_form in formset.forms:
             if row_form.cleaned_data.get("DELETE") or row_form.is_blank():
                 continue
-            rows.append({k: row_form.cleaned_data.get(k, "") for k in ("question", "indicator", "category")})
+            rows.append({k: row_form.cleaned_data.get(k, "") for k in ("question", "indicator", "category", "incident_field", "choices")})
             positions.append(row_form)
         fields = {k: v for k, v in form.cleaned_data.items() if k != "questions_json"}
         fields["questions"] = questions

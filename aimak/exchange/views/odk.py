@@ -18,7 +18,6 @@ from xml.sax.saxutils import escape
 import django_filters
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.decorators import method_decorator
@@ -174,8 +173,12 @@ root_urlpatterns = [
 # --- pages under /exchange/ ----------------------------------------------------------------------
 
 
-def _form_or_404(code: str) -> ReportingForm:
-    return get_object_or_404(ReportingForm, code=code, is_active=True)
+def _form_or_404(code: str):
+    """An active reporting form, or the incident form (``incident``)."""
+    form = services.form_by_code(code)
+    if form is None:
+        raise Http404(gettext("No form in use has this code."))
+    return form
 
 
 class XFormView(View):
@@ -197,7 +200,7 @@ class XLSFormView(LoginRequiredMixin, View):
 
     def get(self, request, code):
         form = _form_or_404(code)
-        book = xlsform.reporting_workbook(form, request.user, period_as_text=request.GET.get("period") == "text")
+        book = services.workbook(form, request.user, period_as_text=request.GET.get("period") == "text")
         response = HttpResponse(book.to_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="{book.form_id}-{book.version}.xlsx"'
         return response
@@ -222,6 +225,9 @@ class OdkView(LoginRequiredMixin, TemplateView):
             formlist_url=build("/formList"),
             submission_url=build("/submission"),
             webhook_url=build(reverse("exchange-api-kobo-submissions")) if _has_route("exchange-api-kobo-submissions") else build("/api/exchange/kobo/submissions"),
+            incident_form=services.form_by_code(xlsform.INCIDENT_CODE),
+            incident_form_id=xlsform.form_id_of_code(xlsform.INCIDENT_CODE),
+            incident_territories=xlsform.incident_territories(user).count(),
         )
         return context
 

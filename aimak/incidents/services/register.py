@@ -152,40 +152,80 @@ def ensure_register(territory, period_type: str, period_start: date) -> None:
         recount(territory, period_start)
 
 
-def rebuild(*, synthetic_only: bool = False) -> int:
-    """Write every register report from the incidents by grouped queries, without the live
-    analysis (the caller recomputes the periods): for demo loads and reference imports.
-    Returns the number of register reports written."""
-    from aimak.territories.models import Territory
+def rebuild(*, synthetic_only: bool = False, zeros=()) -> int:
+    """Write register reports from the incidents by grouped queries, without the live analysis
+    (the caller recomputes the periods): for demo loads and reference imports. Returns the number
+    of register reports written.
 
+    ``synthetic_only``: only the (territory, month) cells that synthetic incidents touch, the
+    reports it creates marked synthetic (the demo's, removed with it); their values still count
+    every incident there, as the live count does. ``zeros``: (territory id, month) cells written
+    even without incidents, as zeros, like ``ensure_register`` writes for a submitted monthly
+    report (a quiet month is a zero, not a gap)."""
     form = register_form()
     if form is None:
         return 0
     incidents = counted_incidents()
+    zeros = {(territory_id, month_of(month)) for territory_id, month in zeros}
+    cells = None
     if synthetic_only:
-        incidents = incidents.filter(is_synthetic=True)
+        synthetic = incidents.filter(is_synthetic=True).order_by().annotate(month=TruncMonth("date"))
+        cells = {(t, _as_date(m)) for t, m in synthetic.values_list("territory_id", "month").distinct()} | zeros
+        incidents = incidents.filter(territory_id__in={t for t, _m in cells})
     grouped = grouped_counts(incidents, form)
-    territories = Territory.objects.in_bulk({t for t, _m in grouped})
+    if cells is not None:
+        grouped = {key: values for key, values in grouped.items() if key in cells}
+    empty = {(code, ""): Decimal(0) for code in Indicator.objects.filter(form_items__form=form).values_list("code", flat=True)}
+    for key in zeros:
+        grouped.setdefault(key, dict(empty))
     ids = dict(Indicator.objects.filter(form_items__form=form).values_list("code", "pk"))
     now = timezone.now()
     existing = {(r.territory_id, r.period_start): r for r in Report.objects.filter(form=form)}
-    reports = []
-    for (territory_id, month), _values in grouped.items():
-        if (territory_id, month) not in existing:
-            span = periods.containing(periods.MONTHLY, month)
-            reports.append(Report(form=form, territory_id=territory_id, period_start=month, period_type=periods.MONTHLY,
-                                  status=Report.Status.SUBMITTED, submitted_at=now, is_synthetic=synthetic_only,
-                                  territory_path=form_selectors.path_as_of(territories[territory_id], span.end)))
-    Report.objects.bulk_create(reports)
+    missing = [key for key in grouped if key not in existing]
+    paths = _paths_as_of(missing)
+    reports = [Report(form=form, territory_id=territory_id, period_start=month, period_type=periods.MONTHLY,
+                      status=Report.Status.SUBMITTED, submitted_at=now, is_synthetic=synthetic_only,
+                      territory_path=paths[(territory_id, month)])
+               for territory_id, month in missing]
+    Report.objects.bulk_create(reports, batch_size=500)
     existing = {(r.territory_id, r.period_start): r for r in Report.objects.filter(form=form)}
     touched = [existing[key] for key in grouped]
-    DataValue.objects.filter(report__in=touched).delete()
+    new_ids = {r.pk for r in reports}
+    stale = [r.pk for r in touched if r.pk not in new_ids]
+    for start in range(0, len(stale), 500):
+        DataValue.objects.filter(report_id__in=stale[start:start + 500]).delete()
     DataValue.objects.bulk_create([
         DataValue(report=report, indicator_id=ids[code], category=category, value=value, territory_id=report.territory_id,
                   period_start=report.period_start, territory_path=report.territory_path, counted=True)
         for report in touched for (code, category), value in grouped[(report.territory_id, report.period_start)].items()
     ], batch_size=2000)
     return len(touched)
+
+
+def _paths_as_of(cells) -> dict[tuple[int, date], str]:
+    """``path_as_of`` the end of each (territory id, month) by one query instead of one a cell:
+    the latest-starting version valid that day, else the territory's current path."""
+    from aimak.territories.models import Territory, TerritoryVersion
+
+    territory_ids = {t for t, _m in cells}
+    current = dict(Territory.objects.filter(pk__in=territory_ids).values_list("pk", "path"))
+    versions: dict = {}
+    for territory_id, valid_from, valid_to, path in (
+            TerritoryVersion.objects.filter(territory_id__in=territory_ids)
+            .order_by(F("valid_from").desc(nulls_last=True), "-pk").values_list("territory_id", "valid_from", "valid_to", "path")):
+        versions.setdefault(territory_id, []).append((valid_from, valid_to, path))
+    out = {}
+    for territory_id, month in cells:
+        day = periods.containing(periods.MONTHLY, month).end
+        path = next((path for starts, ends, path in versions.get(territory_id, ())
+                     if (starts is None or starts <= day) and (ends is None or ends > day)), None)
+        out[(territory_id, month)] = path or current[territory_id]
+    return out
+
+
+def _as_date(month) -> date:
+    """``TruncMonth`` gives a date or a datetime depending on the database."""
+    return month.date() if hasattr(month, "hour") else month
 
 
 def register_values(territory, month: date) -> list[tuple[Indicator, Decimal]]:

@@ -457,29 +457,26 @@ def _from_json(data) -> Catalogue:
     return Catalogue(sections["domains"], sections["indicators"], sections["forms"], settings)
 
 
-def _from_xlsx(data: bytes) -> Catalogue:
-    import openpyxl
+MAX_CATALOGUE_ROWS = 5000
 
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise SourceError(_("The file is not a readable XLSX workbook: %(reason)s") % {"reason": exc}) from exc
+
+def _from_xlsx(data: bytes) -> Catalogue:
+    from aimak.core.imports import xlsx_sheets
+
+    book = xlsx_sheets(data, max_rows=MAX_CATALOGUE_ROWS, sheets=("domains", "indicators", "forms", "settings"))
     sections = {}
     for name in ("domains", "indicators", "forms"):
-        if name not in book.sheetnames:
-            sections[name] = []
-            continue
-        rows = book[name].iter_rows(values_only=True)
+        rows = iter(book.get(name, []))
         header = [(_text(h) if h is not None else "") for h in next(rows, ())]
         items = []
         for number, values in enumerate(rows, start=2):
-            if values is None or all(v is None or _text(v) == "" for v in values):
+            if all(v is None or _text(v) == "" for v in values):
                 continue
             items.append((number, {h: v for h, v in zip(header, values) if h}))
         sections[name] = items
     settings = None
-    if "settings" in book.sheetnames:
-        pairs = {(_text(k)): v for k, v, *_rest in book["settings"].iter_rows(min_row=2, values_only=True) if k}
+    if "settings" in book:
+        pairs = {_text(row[0]): (row[1] if len(row) > 1 else None) for row in book["settings"][1:] if row and row[0]}
         settings = {
             "cutoffs": {lvl: pairs.get(f"cutoff_{lvl}") for lvl in CUTOFF_LEVELS if pairs.get(f"cutoff_{lvl}") is not None},
             **{k: pairs[k] for k in ("own_history_share", "history_periods", "acknowledge_within_hours") if k in pairs},

@@ -7,8 +7,13 @@ tension episodes strong enough that the real alert rules fire. The alerts then g
 the real workflow (acknowledged by the rayon's coordinator, answered with plans, resolved),
 so every page has something true-to-life to show.
 
-Everything written is marked ``is_synthetic`` (reports, alerts, plans) so pages can say so and
-``--reload`` can remove it without touching real data. Values come from ``random.Random``
+Incident counts are not typed into the monthly form (ADR 0008): the counts drawn for a place and
+month become incident reports (type, day, village, actors, casualties, sources, verification),
+and the incident register is written from them by ``incidents.services.register.rebuild``, a
+quiet month with a counted monthly report as zeros, before the periods are recomputed.
+
+Everything written is marked ``is_synthetic`` (reports, incidents, alerts, plans) so pages can
+say so and ``--reload`` can remove it without touching real data. Values come from ``random.Random``
 seeded per territory and walked in a sorted order: the same seed gives the same history.
 
 Reports and values are written in bulk (tens of thousands of rows; per-row audit records
@@ -536,11 +541,529 @@ def draw_parts(place: Place, indicator: Indicator, prof: Profile, total: Decimal
 
 
 # --------------------------------------------------------------------------------------------
+# Incidents: the drawn incident counts as incident reports (ADR 0008)
+#
+# The incident app is reached through lazy imports: monitoring does not depend on it, and
+# without the incident register the generator simply draws no incidents.
+
+
+@dataclass
+class IncidentMonth:
+    """One place and month of the drawn history: the incident figures it drew."""
+
+    territory: object
+    period: periods.PeriodSpan
+    age: int  # months before the newest
+    figures: dict  # indicator code -> (total, {category: part})
+    monitor: object
+    reviewer: object
+    episode: Episode | None
+    episode_month: int | None
+
+
+@dataclass
+class Story:
+    """How one kind of incident is told: actors (Russian, Kyrgyz, ACLED kind), groups, how many
+    take part and a few descriptions (Russian, Kyrgyz). Placeholders: {in_v} where it happened,
+    {at_v} the same as an attribute, {of_v} / {of_v2} whose (this village, the other side),
+    {country} the neighbouring country (genitive)."""
+
+    actor1: tuple | None
+    actor2: tuple | None
+    groups: tuple
+    people: tuple | None
+    texts: list
+    sources: tuple = ()
+
+
+_LOCAL = (("Айыл окмоту; участковый инспектор милиции", "Айыл өкмөтү; милиция"),
+          ("РОВД; местные СМИ", "Райондук ИИБ; жергиликтүү ЖМК"),
+          ("Аксакальский суд; айыл окмоту", "Аксакалдар соту; айыл өкмөтү"),
+          ("Монитор айыл окмоту; очевидцы", "Айыл өкмөтүнүн монитору; күбөлөр"))
+_WATER = (("Ассоциация водопользователей; айыл окмоту", "Суу пайдалануучулар ассоциациясы; айыл өкмөтү"),)
+_BORDER = (("Пограничная служба; айыл окмоту", "Чек ара кызматы; айыл өкмөтү"), ("Полномочный представитель в области; местные СМИ", "Облустагы ыйгарым укуктуу өкүл; жергиликтүү ЖМК"))
+_ONLINE = (("Мониторинг соцсетей (WhatsApp, Facebook); айыл окмоту", "Социалдык тармактардын мониторинги (WhatsApp, Facebook); айыл өкмөтү"),
+           ("Обращение жителей; скриншоты публикаций", "Тургундардын кайрылуусу; жарыялардын скриншоттору"))
+_POLICE = ("Милиция (РОВД)", "Милиция (райондук ИИБ)", 1)
+_RESIDENTS = ("Жители {of_v}", "{of_v} тургундары")
+_RESIDENTS2 = ("Жители {of_v2}", "{of_v2} тургундары")
+
+STORIES = {
+    "intergroup-fight": Story(
+        ("Молодёжь {of_v}", "{of_v} жаштары", 5), ("Молодёжь {of_v2}", "{of_v2} жаштары", 5),
+        ("молодёжь двух сёл", "эки айылдын жаштары"), (8, 40),
+        [("Драка между молодёжью {of_v} и {of_v2} после игры в кок-бору. Участковый инспектор и аксакалы развели стороны.",
+          "Көк бөрү оюнунан кийин {of_v} жана {of_v2} жаштарынын ортосунда мушташ чыкты. Участкалык инспектор менен аксакалдар тараптарды ажыратышты."),
+         ("Ссора из-за очереди на полив переросла в драку между группами молодых людей {of_v} и {of_v2}; вмешалась милиция.",
+          "Сугат кезеги үчүн чыккан уруш {of_v} жана {of_v2} жигиттеринин ортосунда мушташка айланды; милиция кийлигишти."),
+         ("Групповая драка на свадьбе {in_v}: поводом стал старый спор между семьями из двух сёл.",
+          "{in_v} өткөн тойдо топтук мушташ болду: эки айылдын үй-бүлөлөрүнүн ортосундагы эски талаш себеп болду.")],
+        _LOCAL),
+    "mob-violence": Story(
+        ("Группа жителей {of_v}", "{of_v} тургундарынын тобу", 5), (*_RESIDENTS2, 7),
+        ("жители двух сёл, родственники пострадавших", "эки айылдын тургундары, жабырлануучулардын туугандары"), (40, 200),
+        [("Толпа жителей {of_v} собралась у дома семьи, которую обвиняют в захвате пастбища; разбиты окна и ворота, милиция оттеснила собравшихся.",
+          "{of_v} тургундарынын тобу жайытты басып алды деп айыпталган үй-бүлөнүн үйүнүн алдына чогулду; терезелер менен дарбаза талкаланды, милиция элди таратты."),
+         ("Массовая потасовка у здания айыл окмоту {in_v}: в ход пошли камни и палки; из района прибыл наряд милиции.",
+          "{at_v} айыл өкмөтүнүн имаратынын алдында массалык мушташ болду: таш жана таяк колдонулду; райондон милиция келди."),
+         ("После слухов о нападении на односельчанина толпа из {of_v} пыталась устроить самосуд; аксакалы и милиция остановили её.",
+          "Айылдашына кол салышкан деген ушактан кийин {of_v} тургундарынын тобу өз алдынча жазалоого аракет кылды; аксакалдар менен милиция токтотту.")],
+        _LOCAL),
+    "violent-demonstration": Story(
+        ("Участники митинга, жители {of_v}", "Митингдин катышуучулары, {of_v} тургундары", 5), _POLICE,
+        ("жители села, фермеры", "айылдын тургундары, дыйкандар"), (50, 300),
+        [("Митинг против решения о выделении земли {in_v} перерос в столкновения с милицией; несколько человек задержаны.",
+          "{in_v} жер бөлүп берүү чечимине каршы митинг милиция менен кагылышууга айланды; бир нече адам кармалды."),
+         ("Протестующие жители {of_v} забросали камнями автомобиль районного акима; милиция применила спецсредства.",
+          "{of_v} нааразы тургундары райондук акимдин унаасына таш ыргытышты; милиция атайын каражаттарды колдонду.")],
+        _LOCAL),
+    "property-attack": Story(
+        ("Неустановленные лица", "Белгисиз адамдар", 5), (*_RESIDENTS, 7),
+        ("фермеры, арендаторы пастбищ", "дыйкандар, жайыт ижарачылары"), (2, 10),
+        [("Ночью подожжён стог сена фермера, арендующего спорное пастбище {in_v}; пострадавший связывает поджог с земельным конфликтом.",
+          "{in_v} талаштуу жайытты ижарага алган фермердин чөп үймөгү түнкүсүн өрттөлдү; жабырлануучу өрттү жер талашы менен байланыштырат."),
+         ("Повреждён водораспределительный шлюз на канале {in_v}; жители соседних сёл обвиняют друг друга.",
+          "{at_v} каналдын суу бөлүштүрүүчү шлюзу бузулду; коңшу айылдардын тургундары бири-бирин айыптап жатышат."),
+         ("После ссоры на рынке разбиты окна магазина, принадлежащего семье из {of_v2}.",
+          "Базардагы уруштан кийин {of_v2} үй-бүлөсүнө таандык дүкөндүн терезелери чагылды.")],
+        _LOCAL),
+    "attack-civilians": Story(
+        ("Группа молодых людей", "Бир топ жигиттер", 5), ("Жители {of_v}", "{of_v} тургундары", 7),
+        ("скотоводы, соседи", "малчылар, коңшулар"), (3, 12),
+        [("Житель {of_v} избит группой молодых людей после спора о выпасе скота; пострадавший доставлен в больницу.",
+          "Мал жаюу боюнча талаштан кийин {of_v} тургунун бир топ жигиттер сабап салышты; жабырлануучу ооруканага жеткирилди."),
+         ("Во время спора из-за полива пострадали жители {of_v}; материалы переданы участковому инспектору.",
+          "Сугат боюнча талашта {of_v} тургундары жабыркады; материалдар участкалык инспекторго берилди.")],
+        _LOCAL),
+    "protest-peaceful": Story(
+        (*_RESIDENTS, 6), None, ("жители села, женщины, аксакалы", "айылдын тургундары, аялдар, аксакалдар"), (20, 250),
+        [("Жители {of_v} собрались у здания айыл окмоту с требованием пересмотреть распределение земельных участков; глава АО встретился с ними.",
+          "{of_v} тургундары жер участокторун бөлүштүрүүнү кайра карап чыгууну талап кылып, айыл өкмөтүнүн алдына чогулушту; айыл өкмөтүнүн башчысы алар менен жолукту."),
+         ("Мирный сход жителей {of_v} с требованием отремонтировать водопровод; обращение передано в районную администрацию.",
+          "{of_v} тургундары суу түтүгүн оңдоону талап кылып, тынч чогулуш өткөрүштү; кайрылуу райондук администрацияга жөнөтүлдү."),
+         ("Пикет у районной администрации против добычи полезных ископаемых вблизи {of_v}.",
+          "{of_v} жанындагы кен казууга каршы райондук администрациянын алдында пикет өттү.")],
+        _LOCAL),
+    "protest-intervention": Story(
+        (*_RESIDENTS, 6), _POLICE, ("жители села, чабаны", "айылдын тургундары, малчылар"), (30, 200),
+        [("Протест жителей {of_v} против передачи пастбища в аренду; милиция не допустила перекрытия трассы, несколько человек доставлены в РОВД.",
+          "{of_v} тургундары жайытты ижарага берүүгө каршы нааразылык акциясын өткөрүштү; милиция трассаны тосууга жол берген жок, бир нече адам райондук ИИБге алынып барылды."),
+         ("Сход жителей {of_v} у здания айыл окмоту разошёлся после вмешательства милиции; задержанных отпустили вечером.",
+          "{of_v} тургундарынын айыл өкмөтүнүн алдындагы чогулушу милиция кийлигишкенден кийин тарады; кармалгандар кечинде бошотулду.")],
+        _LOCAL),
+    "protest-excessive-force": Story(
+        _POLICE, (*_RESIDENTS, 6), ("жители села", "айылдын тургундары"), (30, 150),
+        [("При разгоне схода жителей {of_v} сотрудники милиции применили силу; жители направили жалобу в прокуратуру.",
+          "{of_v} тургундарынын чогулушун таратууда милиция кызматкерлери күч колдонушту; тургундар прокуратурага арыз жазышты.")],
+        _LOCAL),
+    "road-blockade": Story(
+        (*_RESIDENTS, 6), None, ("водопользователи, жители села", "суу пайдалануучулар, айылдын тургундары"), (30, 150),
+        [("Жители {of_v} на несколько часов перекрыли автодорогу, требуя восстановить подачу поливной воды.",
+          "{of_v} тургундары сугат суусун кайра берүүнү талап кылып, автожолду бир нече саатка тосушту."),
+         ("Дорога {in_v} перекрыта в знак протеста против решения о границах пастбищ; движение восстановлено после встречи с акимом.",
+          "Жайыттын чек аралары боюнча чечимге нааразылык катары {in_v} жол тосулду; аким менен жолугушуудан кийин кыймыл калыбына келди."),
+         ("Жители {of_v} перекрыли дорогу к руднику, требуя рабочих мест для местных.",
+          "{of_v} тургундары жергиликтүү элге жумуш орундарын талап кылып, кенге баруучу жолду тосушту.")],
+        _LOCAL + _WATER),
+    "land-dispute": Story(
+        (*_RESIDENTS, 5), (*_RESIDENTS2, 5), ("скотоводы двух сёл", "эки айылдын малчылары"), (10, 80),
+        [("Спор о границе пастбища между жителями {of_v} и {of_v2} перешёл в столкновение; угнан скот, звучат угрозы.",
+          "{of_v} жана {of_v2} тургундарынын ортосундагы жайыттын чеги боюнча талаш кагылышууга айланды; мал айдалып кетти, коркутуулар айтылууда."),
+         ("Самовольный захват земельного участка {in_v} привёл к драке между двумя семьями; земельная комиссия АО выехала на место.",
+          "{in_v} жер участогун өз алдынча ээлеп алуу эки үй-бүлөнүн ортосунда мушташка алып келди; айыл өкмөтүнүн жер комиссиясы жерине барды."),
+         ("Жители {of_v} снесли ограждение на участке, выделенном жителю {of_v2}; дело рассматривает аксакальский суд.",
+          "{of_v} тургундары {of_v2} тургунуна бөлүнгөн участоктун тосмосун бузуп салышты; ишти аксакалдар соту карап жатат.")],
+        _LOCAL),
+    "water-dispute": Story(
+        ("Водопользователи {of_v}", "{of_v} суу пайдалануучулары", 5), ("Водопользователи {of_v2}", "{of_v2} суу пайдалануучулары", 5),
+        ("фермеры, водопользователи", "дыйкандар, суу пайдалануучулар"), (10, 60),
+        [("Ссора у распределительного шлюза на канале {in_v}: водопользователи {of_v2} обвинили соседей в самовольном заборе воды, дошло до драки.",
+          "{at_v} каналдын суу бөлүштүрүүчү шлюзунун жанында уруш чыкты: {of_v2} суу пайдалануучулары коңшуларын сууну өз алдынча алды деп айыптап, иш мушташка чейин жетти."),
+         ("Из-за нехватки поливной воды жители {of_v} и {of_v2} столкнулись у головного арыка; АВП пересмотрела график полива.",
+          "Сугат суусу жетишпегендиктен {of_v} жана {of_v2} тургундары баш арыктын жанында кагылышты; СПА сугат графигин кайра карады.")],
+        _WATER + _LOCAL[:1]),
+    "border-clash": Story(
+        ("Пограничная служба Кыргызстана", "Кыргызстандын чек ара кызматы", 1), ("Пограничники {country}", "{country} чек арачылары", 8),
+        ("пограничники, жители приграничных сёл", "чек арачылар, чек арага жакын айылдардын тургундары"), (20, 100),
+        [("Перестрелка между пограничниками Кыргызстана и {country} на неописанном участке границы у {of_v}; жителей приграничных улиц временно вывезли.",
+          "{of_v} жанындагы тактала элек чек ара участогунда Кыргызстан менен {country} чек арачыларынын ортосунда атышуу болду; чек арага жакын көчөлөрдүн тургундары убактылуу көчүрүлдү.")],
+        _BORDER),
+    "border-incident": Story(
+        (*_RESIDENTS, 5), ("Жители приграничного села {country}", "{country} чек арага жакын айылынын тургундары", 7),
+        ("жители приграничных сёл", "чек арага жакын айылдардын тургундары"), (10, 60),
+        [("Жители {of_v} и соседнего села {country} забросали друг друга камнями из-за проезда по спорному участку дороги.",
+          "Талаштуу жол участогу аркылуу өтүү үчүн {of_v} жана {country} коңшу айылынын тургундары бири-бирине таш ыргытышты."),
+         ("Пограничники задержали жителей {of_v} за выпас скота на сопредельной территории; в селе собрались родственники задержанных.",
+          "Чек арачылар {of_v} тургундарын чектеш аймакта мал жайганы үчүн кармашты; айылга кармалгандардын туугандары чогулду."),
+         ("Спор из-за воды в канале, пересекающем границу у {of_v}, закончился потасовкой с жителями сопредельного села.",
+          "{of_v} жанында чек араны кесип өткөн каналдагы суу боюнча талаш чектеш айылдын тургундары менен урушка айланды.")],
+        _BORDER),
+    "hate-speech-online": Story(
+        ("Анонимные пользователи соцсетей", "Социалдык тармактардын аноним колдонуучулары", None), (*_RESIDENTS2, 7),
+        ("пользователи местных групп", "жергиликтүү топтордун колдонуучулары"), None,
+        [("В местной группе WhatsApp распространяются оскорбительные сообщения о жителях {of_v2} с призывами «не пускать их на пастбища».",
+          "Жергиликтүү WhatsApp тобунда {of_v2} тургундары жөнүндө «аларды жайытка киргизбейли» деген чакырыктар менен кордогон билдирүүлөр таралууда."),
+         ("Видео с оскорблениями в адрес вернувшихся трудовых мигрантов набрало тысячи просмотров в TikTok; в ролике упоминаются жители {of_v}.",
+          "Кайтып келген эмгек мигранттарын кордогон видео TikTokто миңдеген жолу көрүлдү; видеодо {of_v} тургундары аталат."),
+         ("После бытового конфликта {in_v} в Facebook-группе района опубликованы посты, разжигающие межэтническую рознь; администратор группы удалил часть сообщений.",
+          "{in_v} болгон тиричилик чатагынан кийин райондун Facebook тобунда улуттар аралык араздашууну козгогон посттор жарыяланды; топтун администратору алардын бир бөлүгүн өчүрдү.")],
+        _ONLINE),
+    "hate-speech-offline": Story(
+        ("Житель {of_v}", "{of_v} тургуну", None), (*_RESIDENTS2, 7), ("участники схода", "чогулуштун катышуучулары"), (2, 30),
+        [("На сходе {in_v} один из выступавших оскорбительно высказался о жителях {of_v2}; аксакалы осудили выступление.",
+          "{in_v} өткөн чогулушта сүйлөгөндөрдүн бири {of_v2} тургундары жөнүндө кордоп сүйлөдү; аксакалдар муну айыпташты."),
+         ("На стенах школы {in_v} появились оскорбительные надписи в адрес односельчан другой национальности; надписи закрашены.",
+          "{at_v} мектептин дубалдарына башка улуттагы айылдаштарды кордогон жазуулар пайда болду; жазуулар боёлуп салынды.")],
+        _LOCAL),
+    "religious-incident": Story(
+        (*_RESIDENTS, 5), ("Члены религиозной общины", "Диний жамааттын мүчөлөрү", 7), ("жители села, верующие", "айылдын тургундары, ыймандуулар"), (10, 60),
+        [("Спор о месте захоронения на сельском кладбище {in_v} между семьями разных религиозных общин; вмешались аксакалы и имам.",
+          "{at_v} көрүстөндө көмүү орду боюнча ар башка диний жамааттардагы үй-бүлөлөрдүн ортосунда талаш чыкты; аксакалдар менен имам кийлигишти."),
+         ("Жители {of_v} выступили против открытия молельного дома незарегистрированной религиозной группы; собрание прошло напряжённо.",
+          "{of_v} тургундары катталбаган диний топтун сыйынуу үйүн ачууга каршы чыгышты; чогулуш ызы-чуу менен өттү.")],
+        _LOCAL),
+}
+GENERIC_STORY = Story((*_RESIDENTS, None), None, ("жители села", "айылдын тургундары"), (5, 40),
+                      [("{kind} {in_v}.", "{in_v}: {kind}.")], _LOCAL)
+# Within an indicator counted from several types, how often each is drawn (others: 1).
+TYPE_WEIGHTS = {"mob-violence": 3, "violent-demonstration": 1, "protest-intervention": 4, "protest-excessive-force": 1,
+                "border-incident": 4, "border-clash": 1}
+# The neighbour across the border where villages meet it (genitive); elsewhere stories name no country.
+NEIGHBOURS = {"41705": ("Таджикистана", "Тажикстандын"), "41703": ("Узбекистана", "Өзбекстандын"),
+              "41706": ("Узбекистана", "Өзбекстандын"), "41707": ("Казахстана", "Казакстандын"),
+              "41708": ("Казахстана", "Казакстандын")}
+NEIGHBOUR_UNNAMED = ("сопредельного государства", "коңшу мамлекеттин")
+VERIFIED_NOTES = (("Подтверждено участковым инспектором и айыл окмоту.", "Участкалык инспектор жана айыл өкмөтү тастыктады."),
+                  ("Подтверждено двумя независимыми источниками.", "Эки көз карандысыз булак тастыктады."))
+FALSE_NOTES = (("Не подтвердилось: по данным РОВД и айыл окмоту, ничего не произошло — распространился слух.",
+                "Тастыкталган жок: райондук ИИБ жана айыл өкмөтүнүн маалыматы боюнча эч нерсе болгон эмес, ушак тараган."),
+               ("Не подтвердилось: видео и фото сняты в другом районе несколько лет назад.",
+                "Тастыкталган жок: видео жана сүрөттөр башка райондо бир нече жыл мурун тартылган."))
+# Share of incidents verified by how many months ago they happened (older: 0.92)
+VERIFIED_SHARE = {0: 0.25, 1: 0.5, 2: 0.75}
+# Indicators that sum incident fields (``incidents.services.register.CASUALTIES``) -> field names
+CASUALTY_FIELDS = {"injuries": ("injured", "injured_women"), "fatalities": ("killed", "killed_women"),
+                   "displaced-households": ("displaced_households", None)}
+
+
+def _incidents_installed() -> bool:
+    from django.apps import apps
+
+    return apps.is_installed("aimak.incidents")
+
+
+def _incident_count_items() -> list[Indicator]:
+    """The indicators of the incident register the generator draws as incidents."""
+    if not _incidents_installed():
+        return []
+    form = ReportingForm.objects.filter(is_register=True, is_active=True).first()
+    if form is None:
+        return []
+    return [fi.indicator for fi in form.items.select_related("indicator").order_by("indicator__code")
+            if fi.indicator.is_active and not fi.indicator.is_formula and fi.indicator.value_origin == Indicator.ValueOrigin.INCIDENTS]
+
+
+def _type_weight(kind, territory) -> float:
+    """Exchanges of fire between border guards belong to Batken's enclaves, not to every border."""
+    if kind.code == "border-clash" and not territory.code.startswith("41705"):
+        return 0
+    return TYPE_WEIGHTS.get(kind.code, 1)
+
+
+def _is_violent(kind) -> bool:
+    """Types whose incidents can leave people injured or dead (ACLED's violent event types)."""
+    return kind.event_type in ("Riots", "Battles", "Violence against civilians", "Explosions/Remote violence") or \
+        kind.sub_event_type == "Excessive force against protesters"
+
+
+def _place_words(territory, village, other) -> dict:
+    """The place phrases of a story in Russian and Kyrgyz: {"ru": {...}, "ky": {...}}."""
+    if village is not None:
+        name = village.name_ru or village.name
+        ru = {"in_v": f"в селе {name}", "of_v": f"села {name}"}
+        ky = {"in_v": f"{name} айылында", "of_v": f"{name} айылынын"}
+    elif territory.kind == "aiyl_aimak":
+        name = territory.short_name_ky or territory.short_name or territory.name
+        ru = {"in_v": f"на территории айыл аймака {name}", "of_v": f"айыл аймака {name}"}
+        ky = {"in_v": f"{name} айыл аймагында", "of_v": f"{name} айыл аймагынын"}
+    else:
+        name = territory.name_ru or territory.name
+        ru = {"in_v": f"в н. п. {name}", "of_v": f"н. п. {name}"}
+        ky = {"in_v": f"{name} калктуу конушунда", "of_v": f"{name} калктуу конушунун"}
+    ru["at_v"], ky["at_v"] = ru["in_v"], ky["in_v"] + "гы"
+    if other is not None:
+        other_name = other.name_ru or other.name
+        ru["of_v2"], ky["of_v2"] = f"села {other_name}", f"{other_name} айылынын"
+    else:
+        ru["of_v2"], ky["of_v2"] = "соседнего села", "коңшу айылдын"
+    ru["country"], ky["country"] = NEIGHBOURS.get(territory.code[:5], NEIGHBOUR_UNNAMED)
+    return {"ru": ru, "ky": ky}
+
+
+def _coordinates(rng, territory, village):
+    """(latitude, longitude, geo precision): the village's point, else near the territory's."""
+    from aimak.incidents.models import Precision
+
+    if village is not None and village.latitude is not None and village.longitude is not None:
+        lat, lon, spread, precision = village.latitude, village.longitude, 0.004, Precision.EXACT
+    elif territory.latitude is not None and territory.longitude is not None:
+        lat, lon, spread, precision = territory.latitude, territory.longitude, 0.02, Precision.NEAR
+    else:
+        return None, None, Precision.AREA
+    return (Decimal(f"{lat + rng.gauss(0, spread):.6f}"), Decimal(f"{lon + rng.gauss(0, spread):.6f}"), precision)
+
+
+def _spread_people(rng, total: int, women: int | None, incidents: list, field: str, women_field: str | None, weights) -> None:
+    """Share ``total`` people (``women`` of them women, when known) among the incidents."""
+    if total <= 0 or not incidents:
+        return
+    shares = split(rng, total, weights)
+    sexes = ["f"] * (women or 0) + ["m"] * (total - (women or 0))
+    rng.shuffle(sexes)
+    at = 0
+    for incident, n in zip(incidents, shares):
+        setattr(incident, field, getattr(incident, field) + n)
+        if women_field and women is not None:
+            setattr(incident, women_field, (getattr(incident, women_field) or 0) + sexes[at:at + n].count("f"))
+        at += n
+
+
+def _write_incidents(months: list[IncidentMonth], zero_cells: dict, *, seed, now, admin, say) -> dict:
+    """The drawn incident figures as incident reports with their history, in bulk; then the
+    incident register written from them, quiet months as zeros (before the periods are
+    recomputed, so the index and the alerts see the counts)."""
+    from aimak.incidents.models import Incident, IncidentEvent, IncidentType
+    from aimak.incidents.services import register
+    from aimak.territories.models import Territory
+
+    today = timezone.localdate()
+    types = list(IncidentType.objects.filter(is_active=True, subtypes__isnull=True).select_related("indicator").order_by("order", "code"))
+    by_indicator: dict = {}
+    for kind in types:
+        if kind.indicator_id:
+            by_indicator.setdefault(kind.indicator.code, []).append(kind)
+    spare = sorted((k for k in types if k.indicator_id is None and _is_violent(k)),
+                   key=lambda k: (k.event_type != "Violence against civilians", k.order, k.code))
+    spare = spare[0] if spare else None  # an incident for casualties that no counted incident explains
+    villages: dict = {}
+    for v in (Territory.objects.current().filter(kind="village", parent_id__in={m.territory.pk for m in months}).order_by("code")):
+        villages.setdefault(v.parent_id, []).append(v)
+    missing: set = set()
+    rows: list = []  # (incident, [(action, user, comment, when)])
+
+    for cell in months:
+        t, p = cell.territory, cell.period
+        if p.start > today:
+            continue
+        rng = random.Random(f"{seed}:incidents:{t.code}:{p.start.isoformat()}")
+        last_day = min(p.end, today)
+        planned = []
+        for code in sorted(cell.figures):
+            n, _parts = cell.figures[code]
+            if code in CASUALTY_FIELDS or n <= 0:
+                continue
+            kinds = by_indicator.get(code)
+            if not kinds:
+                missing.add(code)
+                continue
+            weights = [_type_weight(k, t) for k in kinds]
+            if not any(weights):
+                weights = [1] * len(kinds)
+            for _i in range(n):
+                planned.append(_new_incident(rng, rng.choices(kinds, weights)[0], cell, villages.get(t.pk, []), last_day))
+        casualties = {code: cell.figures.get(code, (0, {})) for code in CASUALTY_FIELDS}
+        if any(n > 0 for n, _parts in casualties.values()):
+            violent = [i for i in planned if _is_violent(i.incident_type)]
+            if not violent and spare is not None:
+                planned.append(_new_incident(rng, spare, cell, villages.get(t.pk, []), last_day))
+                violent = planned[-1:]
+            if not violent:
+                missing.update(code for code, (n, _p) in casualties.items() if n > 0)
+            else:
+                clashes = [i for i in violent if i.incident_type.event_type in ("Riots", "Battles")] or violent
+                deadly = [clashes[rng.randrange(len(clashes))]]
+                for code, (total, parts) in casualties.items():
+                    field, women_field = CASUALTY_FIELDS[code]
+                    women = sum(v for c, v in parts.items() if c == "f" or c.startswith("f_")) if parts and women_field else None
+                    if code == "fatalities":
+                        _spread_people(rng, total, women, deadly, field, women_field, [1.0])
+                    elif code == "displaced-households":
+                        targets = deadly if cell.figures.get("fatalities", (0,))[0] else violent
+                        _spread_people(rng, total, None, targets, field, None, [1.0] * len(targets))
+                    else:
+                        _spread_people(rng, total, women, violent, field, women_field,
+                                       [3.0 if i in deadly and cell.figures.get("fatalities", (0,))[0] else 1.0 for i in violent])
+        # A few reports turn out false: rumours spread most where tension is highest.
+        if planned and (rng.random() < 0.06 or cell.episode_month == 1):
+            kind = planned[rng.randrange(len(planned))].incident_type
+            fake = _new_incident(rng, kind, cell, villages.get(t.pk, []), last_day)
+            if _is_violent(kind) and rng.random() < 0.5:
+                fake.injured = rng.randint(1, 3)
+            fake.verification = Incident.Verification.FALSE
+            planned.append(fake)
+        for incident in planned:
+            rows.append((incident, _story_of(rng, incident, cell, villages.get(t.pk, []), now, admin)))
+            del incident.demo_village, incident.demo_day
+
+    if missing:
+        say("No incident type counts in " + ", ".join(sorted(missing)) + ": those figures were not recorded as incidents.")
+    incidents = [i for i, _h in rows]
+    stamps = {id(i): (h[0][3], h[-1][3]) for i, h in rows}
+    Incident.objects.bulk_create(incidents, batch_size=500)
+    _set_dates(Incident, [(i.pk, *stamps[id(i)]) for i in incidents], ("created_at", "updated_at"))
+    events = [IncidentEvent(incident=i, action=action, user=user, integration=INTEGRATION, comment=comment, created_at=when)
+              for i, history in rows for action, user, comment, when in history]
+    when_of = {id(e): e.created_at for e in events}
+    IncidentEvent.objects.bulk_create(events, batch_size=1000)
+    _set_dates(IncidentEvent, [(e.pk, when_of[id(e)]) for e in events], ("created_at",))
+    _audit_incidents(len(incidents), len(events))
+
+    written = register.rebuild(synthetic_only=True, zeros=list(zero_cells))
+    _date_register(zero_cells, rows, now)
+    return {"incidents": len(incidents), "incident_events": len(events), "register_reports": written}
+
+
+def _new_incident(rng, kind, cell: IncidentMonth, villages: list, last_day: date):
+    """An incident of ``kind`` on a day of the month at a village of the place (details later)."""
+    from aimak.incidents.models import Incident, Precision
+
+    t, p = cell.territory, cell.period
+    day = happened = p.start + timedelta(days=rng.randrange((last_day - p.start).days + 1))
+    roll = rng.random()
+    precision = Precision.EXACT if roll < 0.85 else (Precision.NEAR if roll < 0.97 else Precision.AREA)
+    if precision == Precision.NEAR:
+        day = max(p.start, day - timedelta(days=day.weekday()))  # the week's Monday
+    elif precision == Precision.AREA:
+        day = p.start
+    village = villages[rng.randrange(len(villages))] if villages else None
+    lat, lon, geo = _coordinates(rng, t, village)
+    if kind.code == "hate-speech-online" and t.latitude is not None and t.longitude is not None:
+        lat, lon, geo = Decimal(f"{t.latitude:.6f}"), Decimal(f"{t.longitude:.6f}"), Precision.AREA  # online: the community, not a spot
+    incident = Incident(
+        origin=Incident.Origin.AIMAK, date=day, date_precision=precision, territory=t,
+        village=(village.name_ru or village.name) if village else (t.name_ru or t.name),
+        latitude=lat, longitude=lon, geo_precision=geo, incident_type=kind, reported_by=cell.monitor,
+        integration="" if cell.monitor else INTEGRATION, is_synthetic=True,
+    )
+    incident.demo_village, incident.demo_day = village, happened  # for the story; dropped before saving
+    return incident
+
+
+def _story_of(rng, incident, cell: IncidentMonth, villages: list, now, admin) -> list:
+    """Fill in actors, numbers, description, sources, sensitivity and verification; returns the
+    incident's history [(action, user, comment, when)]."""
+    from aimak.incidents.models import Incident, IncidentEvent
+
+    kind = incident.incident_type
+    story = STORIES.get(kind.code, GENERIC_STORY)
+    village = incident.demo_village
+    others = [v for v in villages if v is not village]
+    other = others[rng.randrange(len(others))] if others and rng.random() < 0.7 else None
+    words = _place_words(cell.territory, village, other)
+    lang = "ky" if rng.random() < 0.45 else "ru"
+    at = 1 if lang == "ky" else 0
+    names = {"kind": getattr(kind, f"name_{lang}", "") or kind.name}
+
+    def fill(text):
+        return text.format(**words[lang], **names)
+
+    if story.actor1:
+        incident.actor1, incident.actor1_kind = fill(story.actor1[at]), story.actor1[2]
+    actor2 = story.actor2
+    if actor2 and "{country}" in actor2[0] and cell.territory.code[:5] not in NEIGHBOURS:
+        actor2 = ("Пограничники {country}", "{country} чек арачылары", 8)
+    if actor2:
+        incident.actor2, incident.actor2_kind = fill(actor2[at]), actor2[2]
+    incident.groups = story.groups[at]
+    if story.people:
+        low, high = story.people
+        incident.participants = max(rng.randint(low, high), incident.injured + incident.killed)
+    texts = story.texts
+    if cell.territory.code[:5] not in NEIGHBOURS:  # no village of the neighbour next door
+        texts = [pair for pair in texts if "{country}" not in pair[0]] or texts
+    text = fill(texts[rng.randrange(len(texts))][at])
+    extra = []
+    if incident.injured:
+        women = f" ({'из них женщин' if lang == 'ru' else 'анын ичинде аялдар'}: {incident.injured_women})" if incident.injured_women else ""
+        extra.append(f"Ранены: {incident.injured}{women}." if lang == "ru" else f"{incident.injured} адам жаракат алды{women}.")
+    if incident.killed:
+        extra.append(f"Погибли: {incident.killed}." if lang == "ru" else f"{incident.killed} адам каза болду.")
+    if incident.displaced_households:
+        n = incident.displaced_households
+        families = "семья временно покинула дом" if n % 10 == 1 and n % 100 != 11 else (
+            "семьи временно покинули дома" if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else "семей временно покинули дома")
+        extra.append(f"{n} {families}." if lang == "ru" else f"{n} үй-бүлө үйлөрүн убактылуу таштап кетти.")
+    incident.description = " ".join([text, *extra])
+    sources = story.sources or _LOCAL
+    incident.sources = sources[rng.randrange(len(sources))][at]
+    sensitive = kind.code.startswith(("hate-speech", "religious"))
+    if incident.killed or (sensitive and rng.random() < 0.6) or rng.random() < 0.04:
+        incident.sensitivity = Incident.Sensitivity.RESTRICTED  # victims' families, an investigation, inflammatory content
+
+    recorded = min(_at(incident.demo_day + timedelta(days=rng.choice((0, 0, 0, 1, 1, 2, 3))), rng.randint(8, 21), rng.randint(0, 59)),
+                   now - timedelta(hours=2, minutes=rng.randint(0, 600)))
+    history = [(IncidentEvent.Action.RECORDED, cell.monitor, "", recorded)]
+    reviewer = cell.reviewer or admin
+    checked = recorded + timedelta(hours=rng.randint(6, 240))
+    if checked >= now:
+        checked = None
+    if incident.verification == Incident.Verification.FALSE:
+        if checked is None:
+            checked = recorded + (now - recorded) / 2
+        incident.verification_note = FALSE_NOTES[1 if kind.code == "hate-speech-online" else 0][at]  # a rumour; an old video
+        history.append((IncidentEvent.Action.MARKED_FALSE, reviewer, incident.verification_note, checked))
+    elif checked is not None and rng.random() < VERIFIED_SHARE.get(cell.age, 0.92):
+        incident.verification = Incident.Verification.VERIFIED
+        incident.verification_note = VERIFIED_NOTES[rng.randrange(len(VERIFIED_NOTES))][at]
+        history.append((IncidentEvent.Action.VERIFIED, reviewer, incident.verification_note, checked))
+    return history
+
+
+def _date_register(zero_cells: dict, rows: list, now) -> None:
+    """Date the demo's register reports as the live register would be: written when the month's
+    first incident was recorded (or its monthly report submitted), changed with the last one."""
+    from aimak.incidents.services import register
+
+    form = register.register_form()
+    times: dict = {}
+    for key, submitted in zero_cells.items():
+        if submitted is not None:
+            times.setdefault(key, []).append(submitted)
+    for incident, history in rows:
+        if incident.is_counted:
+            times.setdefault((incident.territory_id, register.month_of(incident.date)), []).extend(h[3] for h in history)
+    dated = []
+    for pk, territory_id, month in Report.objects.filter(form=form, is_synthetic=True).values_list("pk", "territory_id", "period_start"):
+        stamps = times.get((territory_id, month))
+        if stamps:
+            dated.append((pk, min(stamps), min(max(stamps), now), min(stamps)))
+    _set_dates(Report, dated, ("created_at", "updated_at", "submitted_at"))
+
+
+def _audit_incidents(n_incidents: int, n_events: int) -> None:
+    from aimak.audit.models import ChangeRecord
+    from aimak.core import context
+
+    ChangeRecord.objects.create(
+        user=context.actor(), integration=context.integration(), request_id=context.request_id(),
+        action=ChangeRecord.Action.CREATE, object_type="incidents.incident", object_id="demo",
+        object_repr=f"{n_incidents} synthetic demo incidents with {n_events} history entries", territory_path="",
+        before=None, after={"incidents": n_incidents, "events": n_events, "is_synthetic": True},
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # Removing what the generator wrote
 
 
 def has_synthetic() -> bool:
-    return Report.objects.filter(is_synthetic=True).exists() or Alert.objects.filter(is_synthetic=True).exists()
+    if Report.objects.filter(is_synthetic=True).exists() or Alert.objects.filter(is_synthetic=True).exists():
+        return True
+    if _incidents_installed():
+        from aimak.incidents.models import Incident
+
+        return Incident.objects.filter(is_synthetic=True).exists()
+    return False
 
 
 def _raw_delete(qs) -> int:
@@ -549,13 +1072,18 @@ def _raw_delete(qs) -> int:
 
 
 def delete_synthetic() -> dict:
-    """Remove every synthetic report, value, alert and plan, and the summaries built on them;
-    returns the counts and the periods that need recomputing."""
+    """Remove every synthetic report, value, alert, plan and incident (with its history and the
+    register reports the generator wrote), and the summaries built on them; returns the counts
+    and the periods that need recomputing."""
     reports = Report.objects.filter(is_synthetic=True)
     touched = set(reports.values_list("period_type", "period_start").distinct())
     touched |= set(Alert.objects.filter(is_synthetic=True).values_list("period_type", "period_start").distinct())
-    counts = {}
+    counts = {"incidents": 0}
     with transaction.atomic():
+        recount = []
+        if _incidents_installed():
+            counts["incidents"], recount = _delete_synthetic_incidents()
+            touched |= {(periods.MONTHLY, month) for _t, month in recount}
         plans = ResponsePlan.objects.filter(is_synthetic=True)
         counts["plans"] = plans.count()
         PlanMeasure.objects.filter(plan__in=plans).delete()
@@ -570,8 +1098,27 @@ def delete_synthetic() -> dict:
         starts = sorted({start for _type, start in touched})
         _raw_delete(AggregateValue.objects.filter(period_start__in=starts))
         _raw_delete(IndexValue.objects.filter(period_start__in=starts))
+        if recount:
+            from aimak.incidents.services import register
+
+            # Real register reports that also counted demo incidents count again without them.
+            for report in Report.objects.filter(form__is_register=True, is_synthetic=False).select_related("territory"):
+                if (report.territory_id, report.period_start) in recount:
+                    register.recount(report.territory, report.period_start)
     counts["periods"] = sorted(touched)
     return counts
+
+
+def _delete_synthetic_incidents() -> tuple[int, set]:
+    """Remove the synthetic incidents and their history; returns how many and the (territory id,
+    month) cells they were counted in."""
+    from aimak.incidents.models import Incident, IncidentEvent
+    from aimak.incidents.services import register
+
+    incidents = Incident.objects.filter(is_synthetic=True)
+    cells = {(t, register.month_of(day)) for t, day in incidents.values_list("territory_id", "date").distinct()}
+    _raw_delete(IncidentEvent.objects.filter(incident__is_synthetic=True))
+    return _raw_delete(incidents), cells
 
 
 # --------------------------------------------------------------------------------------------
@@ -642,10 +1189,11 @@ def generate(*, seed: int = 2026, months: int = 24, end: date | None = None, std
     if reload:
         deleted = delete_synthetic()
         say(f"Removed synthetic data: {deleted['reports']} reports, {deleted['values']} values, "
-            f"{deleted['alerts']} alerts, {deleted['plans']} plans.")
+            f"{deleted['incidents']} incidents, {deleted['alerts']} alerts, {deleted['plans']} plans.")
     elif has_synthetic():
         say("Synthetic monitoring data exists already; nothing done (use --reload to regenerate).")
-        return {"skipped": 1, "reports": 0, "values": 0, "alerts": 0, "plans": 0, "seconds": round(time.monotonic() - started, 1)}
+        return {"skipped": 1, "reports": 0, "values": 0, "incidents": 0, "alerts": 0, "plans": 0,
+                "seconds": round(time.monotonic() - started, 1)}
 
     last = periods.containing(periods.MONTHLY, end) if end else periods.last_complete(periods.MONTHLY, timezone.localdate())
     months = max(1, int(months))
@@ -655,8 +1203,10 @@ def generate(*, seed: int = 2026, months: int = 24, end: date | None = None, std
 
     with translation.override(language), acting_as(integration=INTEGRATION), transaction.atomic():
         admin, assignments = _users()
-        forms = list(ReportingForm.objects.filter(is_active=True).order_by("code"))
-        counts = {"reports": 0, "values": 0, "alerts": 0, "plans": 0, "forms": len(forms)}
+        # The incident register is nobody's form: its counts come from the incidents drawn below.
+        forms = list(ReportingForm.objects.filter(is_active=True, is_register=False).order_by("code"))
+        counted_items = _incident_count_items()
+        counts = {"reports": 0, "values": 0, "alerts": 0, "plans": 0, "forms": len(forms), "incidents": 0, "register_reports": 0}
         plan_rng = random.Random(f"{seed}:episodes")
         everyone = {}
         per_form = []
@@ -696,10 +1246,21 @@ def generate(*, seed: int = 2026, months: int = 24, end: date | None = None, std
         report_values: list[list[DataValue]] = []
         events: list[tuple[int, list[ReportEvent]]] = []
         profiles = {}
+        # Incident counts are drawn with the first monthly form a place reports, among that form's
+        # figures (in code order, as when they were typed into it, so the same seed draws the same
+        # history), and become incidents instead of values.
+        incident_places: set = set()
+        incident_months: list[IncidentMonth] = []
+        zero_cells: dict = {}  # (territory id, month) with a counted monthly report -> when submitted
         for form, spans, expected, items in per_form:
-            for ind in items:
+            for ind in items + counted_items:
                 profiles.setdefault(ind.pk, profile_of(ind))
             for t in sorted({t.pk: t for ts in expected.values() for t in ts}.values(), key=lambda t: t.code):
+                draws = items
+                with_incidents = bool(counted_items) and form.period_type == periods.MONTHLY and t.pk not in incident_places
+                if with_incidents:
+                    incident_places.add(t.pk)
+                    draws = sorted(items + counted_items, key=lambda i: i.code)
                 rng = random.Random(f"{seed}:{form.code}:{t.code}")
                 place = Place(
                     t, rng, temper=math.exp(rng.gauss(0, 0.3)), reliability=rng.uniform(0.86, 0.99),
@@ -740,13 +1301,21 @@ def generate(*, seed: int = 2026, months: int = 24, end: date | None = None, std
                         else:
                             status = Report.Status.APPROVED_OBLAST if (age > 6 and roll < 0.1) else Report.Status.APPROVED_DISTRICT
                     # Values are drawn even for missing reports so that one gap does not shift the rest.
-                    totals = {ind.code: draw_total(place, ind, profiles[ind.pk], p.end.month, ep_month, episode) for ind in items}
+                    totals = {ind.code: draw_total(place, ind, profiles[ind.pk], p.end.month, ep_month, episode) for ind in draws}
                     relate(place, totals, _press(ep_month, episode))
                     values = []
-                    for ind in items:
+                    figures = {}
+                    for ind in draws:
+                        parts = draw_parts(place, ind, profiles[ind.pk], totals[ind.code])
+                        if ind.value_origin == Indicator.ValueOrigin.INCIDENTS:
+                            figures[ind.code] = (int(totals[ind.code]), {code: int(v) for code, v in parts.items()})
+                            continue
                         values.append((ind, disaggregation.TOTAL, totals[ind.code]))
-                        for code, part in draw_parts(place, ind, profiles[ind.pk], totals[ind.code]).items():
+                        for code, part in parts.items():
                             values.append((ind, code, part))
+                    if with_incidents:
+                        # Incidents happen whether or not the monthly report comes in.
+                        incident_months.append(IncidentMonth(t, p, age, figures, monitor, coordinator, episode, ep_month))
                     late = rng.random() < 0.12
                     delay = rng.randint(form.days_allowed + 1, form.days_allowed + 9) if late else rng.randint(1, max(1, form.days_allowed))
                     hour, minute = rng.randint(9, 18), rng.randint(0, 59)
@@ -770,6 +1339,8 @@ def generate(*, seed: int = 2026, months: int = 24, end: date | None = None, std
                         created_at=created, updated_at=submitted_at or created,
                     )
                     counted = status in Report.COUNTED
+                    if with_incidents and counted:
+                        zero_cells[(t.pk, p.start)] = submitted_at
                     reports.append(report)
                     report_values.append([
                         DataValue(indicator=ind, category=cat, value=val, territory=t, period_start=p.start,
@@ -794,6 +1365,10 @@ def generate(*, seed: int = 2026, months: int = 24, end: date | None = None, std
                     events.append(evs)
         counts.update(_write(reports, report_values, events))
         say(f"Wrote {counts['reports']} reports and {counts['values']} values ({time.monotonic() - started:.1f} s).")
+        if counted_items:
+            counts.update(_write_incidents(incident_months, zero_cells, seed=seed, now=now, admin=admin, say=say))
+            say(f"Recorded {counts['incidents']} incidents; {counts['register_reports']} incident register reports "
+                f"({time.monotonic() - started:.1f} s).")
 
         # Analysis as the live system does it, oldest period first, so alerts come from the real rules.
         alert_floor = Alert.objects.aggregate(top=Max("pk"))["top"] or 0
@@ -810,8 +1385,8 @@ def generate(*, seed: int = 2026, months: int = 24, end: date | None = None, std
         counts["plans"] = _respond(raised, episodes, first, last, admin, assignments, seed, alert_workflow, plans_service)
 
     counts["seconds"] = round(time.monotonic() - started, 1)
-    say(f"Demo monitoring history: {counts['reports']} reports, {counts['values']} values, {counts['alerts']} alerts, "
-        f"{counts['plans']} plans in {counts['seconds']} s.")
+    say(f"Demo monitoring history: {counts['reports']} reports, {counts['values']} values, {counts['incidents']} incidents, "
+        f"{counts['alerts']} alerts, {counts['plans']} plans in {counts['seconds']} s.")
     return counts
 
 

@@ -32,6 +32,9 @@ YES = {"1", "yes", "y", "true", "да", "д", "ооба", "ооба.", "бар"}
 NO = {"0", "no", "n", "false", "нет", "н", "жок", "жок."}
 MAX_DECIMALS = 4
 MAX_WHOLE_DIGITS = 12
+# SQLite keeps a decimal as a double: 16 digits (123456789012.3456) came back altered, or made
+# the report unreadable (decimal.InvalidOperation when 999999999999.9995 rounded up). Excel keeps 15.
+MAX_SIGNIFICANT_DIGITS = 15
 PART_TYPES = (Indicator.ValueType.COUNT, Indicator.ValueType.NUMBER)  # where "of which" adds up
 OBLAST_PATH_LENGTH = 2 * PATH_STEP  # country step + oblast step
 
@@ -185,6 +188,8 @@ def parse_value(indicator: Indicator, text: str) -> Decimal:
             return Decimal(0)
         raise ValueError(_("%(indicator)s: answer yes or no.") % {"indicator": name})
     number = _decimal(text)
+    if number is not None and abs(number) >= Decimal(10) ** MAX_WHOLE_DIGITS:  # before quantize, which cannot take 1e30
+        raise ValueError(_("%(indicator)s: the number is too large.") % {"indicator": name})
     if kind in (T.COUNT, T.SCALE):
         if number is None or number != number.to_integral_value():
             raise ValueError(_("%(indicator)s: enter a whole number.") % {"indicator": name})
@@ -201,6 +206,8 @@ def parse_value(indicator: Indicator, text: str) -> Decimal:
         exponent = number.as_tuple().exponent
         if isinstance(exponent, int) and -exponent > MAX_DECIMALS:
             raise ValueError(_("%(indicator)s: use at most %(n)s decimal places.") % {"indicator": name, "n": MAX_DECIMALS})
+        if len(number.normalize().as_tuple().digits) > MAX_SIGNIFICANT_DIGITS:
+            raise ValueError(_("%(indicator)s: use at most %(n)s digits in all.") % {"indicator": name, "n": MAX_SIGNIFICANT_DIGITS})
     if abs(number) >= Decimal(10) ** MAX_WHOLE_DIGITS:
         raise ValueError(_("%(indicator)s: the number is too large.") % {"indicator": name})
     if indicator.min_value is not None and number < indicator.min_value:

@@ -60,14 +60,19 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<18} {role.name_en} — {by_code(code).name_en}")
 
     def load_monitoring(self, reload):
-        """The indicator catalogue and a synthetic monitoring history, the first time (or with
-        --reload); after the demo users exist, so alerts go to their coordinators."""
+        """The indicator catalogue, the incident types and a synthetic monitoring history (with its
+        incidents), the first time (or with --reload); after the demo users exist, so alerts go to
+        their coordinators."""
+        from aimak.incidents.models import IncidentType
         from aimak.monitoring.models import Indicator, Report
         from aimak.monitoring.services import demo
 
         if reload or not Indicator.objects.exists():
             self.stdout.write("Loading the monitoring indicator catalogue…")
             call_command("load_monitoring_catalogue", verbosity=0, stdout=io.StringIO())
+        if reload or not IncidentType.objects.exists():
+            self.stdout.write("Loading the incident types…")
+            call_command("load_incident_types", verbosity=0, stdout=io.StringIO())
         if reload or not Report.objects.exists():
             self.stdout.write("Generating the synthetic monitoring history…")
             try:
