@@ -94,6 +94,16 @@ def restrict(queryset: QuerySet, user, action: str = "view") -> QuerySet:
     return queryset.filter(condition)
 
 
+def territories_where(user, action: str, model, territories: QuerySet) -> QuerySet:
+    """The ``territories`` where ``user`` may ``action`` a ``model`` row (a form's choices)."""
+    if user is not None and user.is_authenticated and user.is_active and user.is_superuser:
+        return territories
+    condition = Q(pk__in=[])
+    for path in grants(user, action, model):
+        condition |= Q(path__startswith=path)
+    return territories.filter(condition)
+
+
 def can(user, action: str, obj: Model) -> bool:
     return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
 

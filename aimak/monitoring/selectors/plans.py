@@ -54,15 +54,7 @@ def linked_alerts(user, plan: ResponsePlan) -> QuerySet:
 
 def territories_for_new_plan(user) -> QuerySet:
     """Current territories down to municipalities where the person may create a plan, in tree order."""
-    qs = Territory.objects.current().filter(kind__in=PLANNABLE_KINDS)
-    if not (user.is_authenticated and user.is_active and user.is_superuser):
-        paths = scoping.grants(user, "create", ResponsePlan)
-        if not paths:
-            return qs.none()
-        condition = Q(pk__in=[])
-        for path in paths:
-            condition |= Q(path__startswith=path)
-        qs = qs.filter(condition)
+    qs = scoping.territories_where(user, "create", ResponsePlan, Territory.objects.current().filter(kind__in=PLANNABLE_KINDS))
     return qs.order_by("path")
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from aimak.core.forms import DateInput, TerritoryChoice
 from aimak.core.tables import Column
 from aimak.core.views import ObjectListView
 
@@ -66,19 +67,6 @@ class PlanListView(LoginRequiredMixin, ObjectListView):
         context = super().get_context_data(**kwargs)
         context["can_create"] = selectors.territories_for_new_plan(self.request.user).exists()
         return context
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TerritoryChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        indent = "\u00a0\u00a0" * max(obj.depth - 1, 0)
-        return f"{indent}{obj.name} ({obj.get_kind_display()})"
 
 
 class PlanForm(forms.Form):
