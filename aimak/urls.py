@@ -12,6 +12,7 @@ urlpatterns = [
     path("audit/", include("aimak.audit.urls")),
     path("monitoring/", include("aimak.monitoring.urls")),
     path("exchange/", include("aimak.exchange.urls")),
+    path("incidents/", include("aimak.incidents.urls")),
     path("language/", i18n.set_language, name="set_language"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("api/territories/", include("aimak.territories.api.urls")),
     path("api/monitoring/", include("aimak.monitoring.api.urls")),
     path("api/exchange/", include("aimak.exchange.api.urls")),
+    path("api/incidents/", include("aimak.incidents.api.urls")),
     path("admin/", admin.site.urls),
     *openrosa_urlpatterns,  # ODK Collect asks the server root for /formList and /submission
 ]

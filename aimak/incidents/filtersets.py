@@ -54,7 +54,7 @@ class IncidentFilterSet(django_filters.FilterSet):
     verification = django_filters.ChoiceFilter(choices=Incident.Verification.choices, label=_("Verification"))
     sensitivity = django_filters.ChoiceFilter(choices=Incident.Sensitivity.choices, label=_("Sensitivity"))
     origin = django_filters.ChoiceFilter(choices=Incident.Origin.choices, label=_("Recorded by"))
-    actor_kind = django_filters.TypedChoiceFilter(choices=ActorKind.choices, coerce=int, method="filter_actor_kind", label=_("Kind of actor"))
+    actor_kind = django_filters.ChoiceFilter(choices=ActorKind.choices, method="filter_actor_kind", label=_("Kind of actor"))
     with_casualties = django_filters.BooleanFilter(method="filter_casualties", label=_("With injured or killed"))
 
     class Meta:
@@ -68,8 +68,8 @@ class IncidentFilterSet(django_filters.FilterSet):
         return qs.filter(Q(description__icontains=value) | Q(village__icontains=value) | Q(actor1__icontains=value)
                          | Q(actor2__icontains=value) | Q(groups__icontains=value) | Q(external_id__iexact=value))
 
-    def filter_actor_kind(self, qs, name, value):
-        return qs if value in (None, "") else qs.filter(Q(actor1_kind=value) | Q(actor2_kind=value))
+    def filter_actor_kind(self, qs, name, value: int):  # a ChoiceFilter (the select offers "all"); the hint types the API parameter
+        return qs if value in (None, "") else qs.filter(Q(actor1_kind=int(value)) | Q(actor2_kind=int(value)))
 
     def filter_casualties(self, qs, name, value):
         if value is None:

@@ -87,6 +87,8 @@ class AlertDetailView(LoginRequiredMixin, TemplateView):
     template_name = "monitoring/alerts/detail.html"
 
     def get_context_data(self, **kwargs):
+        from aimak.incidents.selectors import panels as incident_panels
+
         context = super().get_context_data(**kwargs)
         user = self.request.user
         alert = selectors.alert_for(user, self.kwargs["pk"])
@@ -102,6 +104,7 @@ class AlertDetailView(LoginRequiredMixin, TemplateView):
             has_evidence=any(evidence.values()),
             events=[{"event": e, "label": selectors.event_label(e.action)} for e in selectors.events(alert)],
             plans=selectors.plans_for(user, alert),
+            incident_panel=incident_panels.alert_panel(user, alert),
             can_review=can_review,
             can_acknowledge=can_review and alert.status == Alert.Status.RAISED,
             can_plan=alert.is_open and scoping.allowed_within(user, "create", ResponsePlan, alert.territory) and can_review,

@@ -251,6 +251,8 @@ class TerritoryView(LoginRequiredMixin, TemplateView):
         }
 
     def get_context_data(self, **kwargs):
+        from aimak.incidents.selectors import panels as incident_panels
+
         context = super().get_context_data(**kwargs)
         user, territory = self.request.user, self.territory
         crumbs = [
@@ -294,6 +296,7 @@ class TerritoryView(LoginRequiredMixin, TemplateView):
             legend=selectors.legend(),
             query=urlencode({"period": period.code} if period else {}),
             synthetic=selectors.has_synthetic(user, territory),
+            incident_panel=incident_panels.territory_panel(user, territory),
             overview_url=reverse("monitoring:overview") + "?" + urlencode(
                 {"parent": territory.code, **({"period": period.code} if period else {})}) if territory.level < 3 else "",
         )

@@ -115,6 +115,8 @@ class ReportView(LoginRequiredMixin, TemplateView):
                 and not services.form_selectors.is_closed(r.form, r.period_start))
 
     def get_context_data(self, errors=None, entry=None, **kwargs):
+        from aimak.incidents.selectors import panels as incident_panels
+
         context = super().get_context_data(**kwargs)
         r = self.report
         user = self.request.user
@@ -142,6 +144,7 @@ class ReportView(LoginRequiredMixin, TemplateView):
             events=selectors.events(r),
             errors=errors or {},
             closed=services.form_selectors.is_closed(r.form, r.period_start),
+            incident_register=incident_panels.register_panel(user, r),
             updated_ms=int(r.updated_at.timestamp() * 1000),
             js_messages={
                 "saving": gettext("Saving…"),
