@@ -25,7 +25,7 @@ from aimak.audit import services as audit
 from aimak.core.imports import ImportReport, SourceError, read_csv, read_json, run_import
 from aimak.core.text import fold, transliterate
 
-from .models import GazetteerEdition, Territory, TerritoryKind, TerritoryName
+from .models import GazetteerEdition, Territory, TerritoryKind
 from .names import clean_short, derived_names, full_name, short_from_russian
 from .services import (
     ChangeError,

@@ -141,7 +141,6 @@ def test_page_matrix(client, capsys):
             label = scoping.model_label(view.scope_model)
             for relation, code in PLACES.items():
                 status = client.get(route.replace("<str:code>", code)).status_code
-                place = by_code(code)
                 public = view.scope_action == "view" and hasattr(view.scope_model, "public_q")
                 expected_ok = public or (role.allows(label, view.scope_action) and relation in COVERED)
                 if (status == 200) != expected_ok or status not in (200, 403, 404):

@@ -42,7 +42,7 @@ from aimak.territories import selectors as gazetteer
 from aimak.territories.models import KIND_LEVEL, Territory, path_ids
 
 from . import incident_fields
-from .mappings import COUNTRY_CODE, can_configure
+from .mappings import can_configure
 
 COLUMNS = [
     "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
@@ -85,9 +85,9 @@ MONTHS = {name: number for number, names in enumerate(
 
 
 def can_import(user) -> bool:
-    """The reference layer is national: ``configure`` on the whole country, and the right to
-    record incidents there (which ``record_incident`` asks for every event)."""
-    return can_configure(user) and scoping.allowed_within(user, "create", Incident, gazetteer.by_code(COUNTRY_CODE))
+    """The reference layer is national configuration: ``configure`` on the whole country (which
+    ``record_incident`` asks for every reference-layer event, instead of ``create``)."""
+    return can_configure(user)
 
 
 def require_import(user) -> None:

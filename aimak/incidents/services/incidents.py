@@ -12,9 +12,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from aimak.core import context, scoping
-from aimak.territories.models import Territory
 
-from ..models import Incident, IncidentEvent, IncidentType
+from ..models import Incident, IncidentEvent
 from . import register
 
 # Fields a person (or a Kobo/ODK submission, or an import) may set.
@@ -115,8 +114,11 @@ def record_incident(user, data: dict, *, external_id: str = "", origin: str = In
         if existing is not None:
             return existing
     territory = data.get("territory")
-    if territory is not None and not scoping.allowed_within(user, "create", Incident, territory):
-        _refuse(user, "create", {"territory": territory.code}, _("You may not record incidents in %(territory)s.") % {"territory": territory})
+    # Monitors record where they work; a reference layer (ACLED) is national data that people
+    # who configure Aimak load, not events anyone in Aimak witnessed.
+    action = "create" if origin == Incident.Origin.AIMAK else "configure"
+    if territory is not None and not scoping.allowed_within(user, action, Incident, territory):
+        _refuse(user, action, {"territory": territory.code}, _("You may not record incidents in %(territory)s.") % {"territory": territory})
     errors = check(data)
     if errors:
         raise ValidationError(errors)
@@ -202,12 +204,3 @@ def _set_verification(user, incident: Incident, status: str, action: str, note: 
         register.recount(incident.territory, incident.date)
     return incident
 
-
-def territory_by_code(code: str) -> Territory | None:
-    from aimak.territories.selectors import by_code
-
-    return by_code(code)
-
-
-def incident_type_by_code(code: str) -> IncidentType | None:
-    return IncidentType.objects.filter(code=code).first()

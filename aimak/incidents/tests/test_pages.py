@@ -230,7 +230,7 @@ def test_correcting_an_incident(world, people):
 
 
 def test_reference_layer_incidents_are_not_edited_by_hand(catalogue, people):
-    acled = services.record_incident(people["coordinator"], data(), origin=Incident.Origin.ACLED, external_id="KGZ1234")
+    acled = services.record_incident(people["analyst"], data(), origin=Incident.Origin.ACLED, external_id="KGZ1234")
     c = signed_in(people["coordinator"])
     html = c.get(f"/incidents/{acled.pk}/").content.decode()
     assert "KGZ1234" in html and "ACLED reference" in html and "/edit/" not in html and "/verify/" not in html

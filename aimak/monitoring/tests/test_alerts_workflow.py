@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from aimak.accounts.models import Role, RoleAssignment, User
 from aimak.accounts.services import sync_builtin_roles
 from aimak.accounts.tests.factories import person
 from aimak.monitoring import models as m

@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from aimak.accounts.models import Role, RoleAssignment, User
 from aimak.accounts.tokens import create_token
 from aimak.monitoring.models import (
     AggregateValue,
