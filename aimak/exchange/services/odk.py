@@ -696,3 +696,7 @@ def submissions(user):
 def report_visible(user, submission: Submission) -> bool:
     return submission.report_id is not None and scoping.can(user, "view", submission.report)
 
+
+def incident_visible(user, submission: Submission) -> bool:
+    return submission.incident_id is not None and scoping.can(user, "view", submission.incident)
+

@@ -312,6 +312,7 @@ class SubmissionDetailView(LoginRequiredMixin, TemplateView):
             errors=services.errors(submission.result),
             notes=services.notes(submission.result),
             report_visible=services.report_visible(user, submission),
+            incident_visible=services.incident_visible(user, submission),
             related=related,
         )
         return context

@@ -211,6 +211,12 @@ def test_a_kobo_incident_sent_twice_then_edited_is_one_incident_changed_once(cli
     incident.refresh_from_db()
     assert (incident.killed, incident.external_id, Incident.objects.count()) == (1, "uuid:inc-3", 1)
 
+    from aimak.accounts.services import ensure_user
+
+    client.force_login(ensure_user("inc-admin", "a-long-test-password", superuser=True))
+    page = client.get(f"/exchange/submissions/{edited.pk}/").content.decode()
+    assert f'href="/incidents/{incident.pk}/"' in page and f"AIM{incident.pk}" in page
+
 
 def test_an_edit_that_arrives_first_is_the_incident_and_the_late_original_changes_nothing(client, secret):
     edit = kobo_incident("uuid:late-2", deprecated="uuid:late-1", **{"casualties/injured": "4"})
