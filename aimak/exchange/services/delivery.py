@@ -45,6 +45,9 @@ def deliver(actor, delivery: Delivery, *, submit: bool = True, replace: bool = F
 
 
 def _deliver(actor, delivery: Delivery, *, submit: bool, replace: bool) -> Report:
+    if delivery.form.is_register:  # derived figures: what enters is the incidents themselves
+        raise ValidationError({"form": _("Incident counts are not imported: Aimak counts them from incident reports. "
+                                         "Send the incidents instead (the incident form, ACLED CSV or the API).")})
     report = reporting.start_report(actor, delivery.form, delivery.territory, delivery.period_start)
     if report.is_locked:
         raise ValidationError({"report": _("The report of %(territory)s for %(period)s is approved and locked; ask a coordinator to reopen it.")

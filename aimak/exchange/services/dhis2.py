@@ -477,6 +477,9 @@ def _resolve(row: Row, lookup: _Lookup, options: ImportOptions, summary: ImportS
         allowed = ", ".join([TOTAL_CODE, *disaggregation.category_codes(indicator.disaggregation)])
         return refuse(row.category, _("%(indicator)s has no categoryOptionCombo “%(category)s”; use one of: %(allowed)s.")
                       % {"indicator": code, "category": row.category, "allowed": allowed})
+    if indicator.value_origin == Indicator.ValueOrigin.INCIDENTS:
+        return refuse(code, _("%(indicator)s is not imported: Aimak counts it from incident reports. "
+                              "Send the incidents instead (the incident form, ACLED CSV or the API).") % {"indicator": code})
     reported = lookup.reported_forms(territory)
     candidates = [f for f in lookup.forms_of_indicator.get(indicator.pk, []) if f.pk in reported and f.period_type == span.type]
     if row.data_set:

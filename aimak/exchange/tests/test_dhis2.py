@@ -558,3 +558,14 @@ def test_the_page_is_for_coordinators_and_analysts(form, reports):
     assert text.count("\n") == 1 + 13
     bad = client.get("/exchange/dhis2/dataValueSets.csv", {"period": "2026Q9"})
     assert bad.status_code == 302
+
+
+def test_incident_counts_are_exported_but_not_imported(coordinator):
+    """The register's figures leave Aimak like any value; coming back they would bypass the
+    incidents they are counted from, so each is a conflict that says what to send instead."""
+    from django.core.management import call_command
+
+    call_command("load_monitoring_catalogue", stdout=__import__("io").StringIO())
+    summary = run(coordinator, payload({("fatalities", ""): "1", ("intergroup-fights", ""): "2"}))
+    assert counts(summary)["imported"] == 0 and not DataValue.objects.exists()
+    assert "Aimak counts it from incident reports" in " | ".join(c["value"] for c in summary.conflicts)
