@@ -28,6 +28,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from aimak.audit.services import log_security_event
@@ -93,7 +94,7 @@ def can_import(user) -> bool:
 def require_import(user) -> None:
     if not can_import(user):
         log_security_event("permission_refused", user=user, detail={"action": "import", "object": "incidents.incident", "source": "acled"})
-        raise PermissionDenied(_("Importing ACLED events needs the rights to configure the country and to record incidents in the whole of it."))
+        raise PermissionDenied(_("Importing ACLED events needs the right to configure the whole country (national analysts and administrators have it)."))
 
 
 # --- export -------------------------------------------------------------------------------------
@@ -357,8 +358,9 @@ class Places:
 
 class Types:
     """Aimak incident types by ACLED's event and sub-event type: among the types in use that
-    can be chosen (sub-types, or types without any), the one whose sub-event type matches,
-    else the first with the event type, in the order of the list."""
+    can be chosen (sub-types, or types without any), the one whose sub-event type matches (if
+    several, the one named like it, e.g. "mob-violence" for "Mob violence", then one counted in
+    no indicator), else the general one with the event type, in the order of the list."""
 
     def __init__(self):
         kinds = list(incident_types())
@@ -379,10 +381,13 @@ class Types:
         if not candidates:
             return None, "event_type", _("No Aimak incident type is mapped to ACLED's “%(event)s”: add one with this ACLED event type to the incident types, then import again.") % {"event": event}
         wanted = " ".join(sub_event_type.split()).casefold()
-        for kind in candidates:
-            if kind.sub_event_type.casefold() == wanted:
-                return kind, "", ""
-        return candidates[0], "", ""
+        slug = slugify(wanted)
+
+        def fit(kind):  # the same sub-event, named like it, then the general (uncounted, "Other") type
+            return (kind.sub_event_type.casefold() != wanted, kind.code != slug, kind.indicator_id is not None,
+                    kind.sub_event_type.casefold() != "other")
+
+        return min(candidates, key=fit), "", ""
 
 
 # --- import: one row ----------------------------------------------------------------------------

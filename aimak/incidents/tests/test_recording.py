@@ -150,3 +150,12 @@ def test_nobody_submits_returns_or_approves_the_register(catalogue, people):
             act()
         assert "record or correct the incidents instead" in str(exc.value)
     assert register_value("intergroup-fights") == 1
+
+
+def test_a_death_recorded_on_a_rayon_raises_its_alert_there(catalogue, people):
+    services.record_incident(people["coordinator"], data(territory=by_code(JETI_OGUZ), killed=1, injured=0, injured_women=None))
+    alert = Alert.objects.get(rule__kind="critical_value")
+    assert alert.territory == by_code(JETI_OGUZ) and alert.severity == "red"
+    # ... and one recorded in an aiyl aimak raises one alert there, not a second one on its rayon
+    services.record_incident(people["monitor"], data(killed=1, injured=0, injured_women=None))
+    assert set(Alert.objects.filter(rule__kind="critical_value").values_list("territory__code", flat=True)) == {JETI_OGUZ, BARSKOON}

@@ -52,7 +52,7 @@ from django.utils.translation import gettext as _
 from aimak.territories.models import KIND_LEVEL, PATH_STEP, Territory, path_ids
 
 from .. import periods
-from ..models import AggregateValue, Alert, AlertEvent, AlertRule, Indicator, IndexValue, Level, Report
+from ..models import AggregateValue, Alert, AlertEvent, AlertRule, DataValue, Indicator, IndexValue, Level, Report
 from . import index as index_service
 
 DEFAULT_RULES = [
@@ -258,19 +258,29 @@ def _sharp_rise(rule, facts: _Facts) -> list[Alert]:
 def _critical_value(rule, facts: _Facts) -> list[Alert]:
     levels = _levels(rule)
     watched = {t_id: lv for t_id in facts.areas if (lv := facts.level_of(t_id)) in levels}
-    if not watched:
+    # A figure is also watched where it is reported, whatever the level: an incident recorded on
+    # a rayon, a city or Bishkek is counted there, and its death must raise the alert there.
+    reported_here = set(
+        DataValue.objects.filter(
+            territory_id__in=list(facts.areas), period_start=facts.span.start, category="", counted=True,
+            indicator__critical_value__isnull=False,
+        ).values_list("territory_id", "indicator_id").distinct()
+    )
+    places = set(watched) | {t_id for t_id, _i in reported_here}
+    if not places:
         return []
     rows = (
         AggregateValue.objects.filter(
-            territory_id__in=list(watched), period_start=facts.span.start, category="", value__isnull=False,
+            territory_id__in=list(places), period_start=facts.span.start, category="", value__isnull=False,
             indicator__critical_value__isnull=False, indicator__is_active=True,
         )
-        .values_list("territory_id", "indicator__code", "indicator__polarity", "indicator__collection_level", "value", "indicator__critical_value")
+        .values_list("territory_id", "indicator_id", "indicator__code", "indicator__polarity", "indicator__collection_level", "value",
+                     "indicator__critical_value")
         .order_by("territory_id", "indicator__code")
     )
     found: dict[int, list[dict]] = defaultdict(list)
-    for t_id, code, polarity, collected_at, value, critical in rows:
-        if collected_at != watched[t_id]:
+    for t_id, indicator_id, code, polarity, collected_at, value, critical in rows:
+        if watched.get(t_id) != collected_at and (t_id, indicator_id) not in reported_here:
             continue
         hit = value <= critical if polarity == Indicator.Polarity.RESILIENCE else value >= critical
         if hit:

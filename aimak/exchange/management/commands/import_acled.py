@@ -2,8 +2,7 @@
 
 Load ACLED's events in Kyrgyzstan from an ACLED CSV export (a path or an http(s) URL) as the
 incidents' reference layer; loading the same file again changes nothing. With ``--user`` the
-import acts as that person (who must configure the country and record incidents in all of
-it); without, it acts as the command line itself: whoever runs manage.py already holds the
+import acts as that person (who must be allowed to configure the whole country); without, it acts as the command line itself: whoever runs manage.py already holds the
 database, so it gets every right and is recorded as the integration "command:import_acled"."""
 
 from django.contrib.auth import get_user_model
