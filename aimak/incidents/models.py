@@ -167,7 +167,7 @@ class Incident(models.Model):
 
     @property
     def reference(self) -> str:
-        """What people quote: ACLED's own id for the reference layer, AIM-<number> for ours."""
+        """What people quote: ACLED's own id for the reference layer, AIM<number> for ours."""
         if self.origin == self.Origin.ACLED and self.external_id:
             return self.external_id
         return f"AIM{self.pk}"

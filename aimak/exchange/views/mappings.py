@@ -84,7 +84,7 @@ class MappingForm(forms.Form):
 
     def __init__(self, *args, questions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        forms_choices = [("", "—")] + [(f.code, f"{f.name} ({f.code})") for f in ReportingForm.objects.filter(is_active=True).order_by("code")]
+        forms_choices = [("", "—")] + [(f.code, f"{f.name} ({f.code})") for f in ReportingForm.objects.filter(is_active=True, is_register=False).order_by("code")]
         self.fields["form"].widget = forms.Select(choices=forms_choices)
         for name in self.QUESTION_FIELDS:
             self.fields[name].widget = _question_widget(list(questions), self._current(name))

@@ -215,7 +215,7 @@ class OdkView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         forms = []
-        for form in ReportingForm.objects.filter(is_active=True).order_by("code"):
+        for form in ReportingForm.objects.filter(is_active=True, is_register=False).order_by("code"):
             forms.append({"form": form, "form_id": xlsform.form_id(form),
                           "territories": xlsform.territory_choices(form, user).count()})
         build = self.request.build_absolute_uri

@@ -29,10 +29,15 @@ def load_incident_types(path=STARTING_TYPES) -> dict:
     codes = {row.get("code") for row in rows}
     indicators = {i.code: i for i in Indicator.objects.all()}
     problems = []
+    seen = set(IncidentType.objects.values_list("code", flat=True))
     for n, row in enumerate(rows, start=1):
         code = row.get("code") or f"#{n}"
-        if row.get("parent") and row["parent"] not in codes and not IncidentType.objects.filter(code=row["parent"]).exists():
-            problems.append(_("%(code)s: unknown type “%(parent)s”.") % {"code": code, "parent": row["parent"]})
+        if not row.get("code"):
+            problems.append(_("%(code)s: the code is empty.") % {"code": code})
+        if row.get("parent") and row["parent"] not in seen:
+            problems.append(_("%(code)s: the type “%(parent)s” must come before its sub-types in the file.") % {"code": code, "parent": row["parent"]}
+                            if row["parent"] in codes else _("%(code)s: unknown type “%(parent)s”.") % {"code": code, "parent": row["parent"]})
+        seen.add(row.get("code"))
         if row.get("event_type") and row["event_type"] not in EventType.values:
             problems.append(_("%(code)s: “%(value)s” is not an ACLED event type.") % {"code": code, "value": row["event_type"]})
         if row.get("disorder_type") and row["disorder_type"] not in DisorderType.values:

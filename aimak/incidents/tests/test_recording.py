@@ -159,3 +159,22 @@ def test_a_death_recorded_on_a_rayon_raises_its_alert_there(catalogue, people):
     # ... and one recorded in an aiyl aimak raises one alert there, not a second one on its rayon
     services.record_incident(people["monitor"], data(killed=1, injured=0, injured_women=None))
     assert set(Alert.objects.filter(rule__kind="critical_value").values_list("territory__code", flat=True)) == {JETI_OGUZ, BARSKOON}
+
+
+def test_incident_types_load_again_unchanged_and_refuse_a_badly_ordered_file(catalogue, tmp_path):
+    import json
+
+    from aimak.incidents.services.types import STARTING_TYPES, load_incident_types
+
+    assert load_incident_types()["created"] == 0
+    rows = json.loads(STARTING_TYPES.read_text(encoding="utf-8"))["incident_types"]
+    bad = tmp_path / "types.json"
+    bad.write_text(json.dumps({"incident_types": [
+        {"code": "new-sub", "parent": "new-group", "name_en": "Sub", "event_type": "Riots", "indicator": "appeals-land"},
+        {"code": "new-group", "parent": None, "name_en": "Group"},
+    ]}), encoding="utf-8")
+    with pytest.raises(ValidationError) as exc:
+        load_incident_types(bad)
+    text = " ".join(exc.value.messages)
+    assert "“new-group” must come before its sub-types" in text and "“appeals-land” is not an indicator counted" in text
+    assert IncidentType.objects.count() == len(rows)

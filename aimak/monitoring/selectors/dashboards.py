@@ -163,7 +163,7 @@ def latest_period(user, period_type: str = MONTHLY) -> date | None:
 def completeness_form(code: str | None = None) -> ReportingForm | None:
     """The form whose completeness dashboards show: the one asked for, else "monthly", else the
     first form in use."""
-    forms = ReportingForm.objects.filter(is_active=True)
+    forms = ReportingForm.objects.filter(is_active=True, is_register=False)  # nobody reports the register
     if code:
         chosen = forms.filter(code=code).first()
         if chosen:
@@ -172,7 +172,8 @@ def completeness_form(code: str | None = None) -> ReportingForm | None:
 
 
 def active_forms():
-    return ReportingForm.objects.filter(is_active=True).order_by("code")
+    """Forms people report (completeness choices); the incident register is nobody's to report."""
+    return ReportingForm.objects.filter(is_active=True, is_register=False).order_by("code")
 
 
 # ---------------------------------------------------------------- completeness
