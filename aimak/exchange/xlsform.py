@@ -282,6 +282,20 @@ def _value_question(book: Workbook, indicator: Indicator, category: str, *, requ
     book.question("integer" if kind in (T.COUNT, T.SCALE) else "decimal", name, **row)
 
 
+def territory_question(book: Workbook, places: list, label: dict) -> None:
+    """The territory: a list of the person's territories, or (a superuser's national form) the
+    SOATE code typed and checked on the phone."""
+    if places:
+        book.question("select_one territories", "territory", label=label, required="yes",
+                      appearance="minimal" if len(places) > 30 else "")
+        for place in places:
+            book.choice("territories", place.code, in_languages(lambda: f"{place.name} ({place.code})"))
+    else:
+        book.question("text", "territory", label=in_languages(lambda: _("Territory (14-digit SOATE code)")), required="yes",
+                      constraint=f"regex(., '{SOATE_PATTERN}')",
+                      constraint_message=in_languages(lambda: _("Write the 14-digit SOATE code of the territory, e.g. 41702210815000.")))
+
+
 def reporting_workbook(form: ReportingForm, user, *, today: date | None = None, period_as_text: bool = False) -> Workbook:
     """The XLSForm of a reporting form for ``user``: their territories that report it, the
     recent open periods (or a period typed as its code), a group of questions per domain."""
@@ -291,16 +305,7 @@ def reporting_workbook(form: ReportingForm, user, *, today: date | None = None, 
     book = Workbook(form_id=form_id(form), title=title)
     book.settings["instance_name"] = "concat(${territory}, ' ', ${period})"
 
-    places = list(territory_choices(form, user))
-    if places:
-        book.question("select_one territories", "territory", label=in_languages(lambda: _("Territory")), required="yes",
-                      appearance="minimal" if len(places) > 30 else "")
-        for place in places:
-            book.choice("territories", place.code, in_languages(lambda: f"{place.name} ({place.code})"))
-    else:
-        book.question("text", "territory", label=in_languages(lambda: _("Territory (14-digit SOATE code)")), required="yes",
-                      constraint=f"regex(., '{SOATE_PATTERN}')",
-                      constraint_message=in_languages(lambda: _("Write the 14-digit SOATE code of the territory, e.g. 41702210815000.")))
+    territory_question(book, list(territory_choices(form, user)), in_languages(lambda: _("Territory")))
 
     spans = [] if period_as_text else open_periods(form, today)
     if spans:
@@ -399,16 +404,7 @@ def incident_workbook(user, *, today: date | None = None) -> Workbook:
     book = Workbook(form_id=form_id_of_code(INCIDENT_CODE), title=incident_title())
     book.settings["instance_name"] = "concat(${date}, ' ', ${incident_subtype}, ' ', ${territory})"
 
-    places = list(incident_territories(user))
-    if places:
-        book.question("select_one territories", "territory", label=in_languages(lambda: _("Territory where it happened")), required="yes",
-                      appearance="minimal" if len(places) > 30 else "")
-        for place in places:
-            book.choice("territories", place.code, in_languages(lambda: f"{place.name} ({place.code})"))
-    else:
-        book.question("text", "territory", label=in_languages(lambda: _("Territory (14-digit SOATE code)")), required="yes",
-                      constraint=f"regex(., '{SOATE_PATTERN}')",
-                      constraint_message=in_languages(lambda: _("Write the 14-digit SOATE code of the territory, e.g. 41702210815000.")))
+    territory_question(book, list(incident_territories(user)), in_languages(lambda: _("Territory where it happened")))
     book.question("text", "village", label=in_languages(lambda: _("Village or place")))
 
     book.question("date", "date", label=in_languages(lambda: _("Date of the incident")), required="yes",

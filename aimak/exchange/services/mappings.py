@@ -74,40 +74,9 @@ def require_configure(user) -> None:
 # --- the choice table as people type it ------------------------------------------------------
 
 
-def parse_choice_table(text: str) -> dict[str, str]:
-    """``choice = SOATE`` lines (also tab, ";" or "," between them) as a dict; ValidationError
-    on "territory_choices" naming the line that cannot be read."""
-    table, problems = {}, []
-    for number, line in enumerate((text or "").splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        for separator in ("=", "\t", ";", ","):
-            if separator in line:
-                choice, _sep, code = line.partition(separator)
-                break
-        else:
-            choice, code = line, ""
-        choice, code = choice.strip(), code.strip()
-        if not choice or not code:
-            problems.append(_("Territory choices, line %(line)s (“%(text)s”): write the choice name, “=” and the SOATE code.")
-                            % {"line": number, "text": line[:80]})
-        elif choice in table:
-            problems.append(_("Territory choices, line %(line)s: the choice “%(choice)s” is given twice.") % {"line": number, "choice": choice})
-        else:
-            table[choice] = code
-    if problems:
-        raise ValidationError({"territory_choices": problems})
-    return table
-
-
-def choice_table_text(table: dict) -> str:
-    return "\n".join(f"{choice} = {code}" for choice, code in (table or {}).items())
-
-
-def parse_value_table(text: str) -> tuple[dict[str, str], list[str]]:
-    """A row's ``choice = Aimak value`` lines as a dict, and the lines that cannot be read (as
-    translated problems saying the line)."""
+def _pairs(text: str, malformed: str, twice: str) -> tuple[dict[str, str], list[str]]:
+    """``name = value`` lines (also tab, ";" or "," between them) as a dict, and a translated
+    problem for each line that cannot be read (``malformed``/``twice`` name the line)."""
     table, problems = {}, []
     for number, line in enumerate((text or "").splitlines(), start=1):
         line = line.strip()
@@ -121,13 +90,35 @@ def parse_value_table(text: str) -> tuple[dict[str, str], list[str]]:
             choice, value = line, ""
         choice, value = choice.strip(), value.strip()
         if not choice or not value:
-            problems.append(_("Choices, line %(line)s (“%(text)s”): write the partner's choice name, “=” and the Aimak value.")
-                            % {"line": number, "text": line[:80]})
+            problems.append(malformed % {"line": number, "text": line[:80]})
         elif choice in table:
-            problems.append(_("Choices, line %(line)s: the choice “%(choice)s” is given twice.") % {"line": number, "choice": choice})
+            problems.append(twice % {"line": number, "choice": choice})
         else:
             table[choice] = value
     return table, problems
+
+
+def parse_choice_table(text: str) -> dict[str, str]:
+    """``choice = SOATE`` lines as a dict; ValidationError on "territory_choices" naming the
+    line that cannot be read."""
+    table, problems = _pairs(
+        text, _("Territory choices, line %(line)s (“%(text)s”): write the choice name, “=” and the SOATE code."),
+        _("Territory choices, line %(line)s: the choice “%(choice)s” is given twice."))
+    if problems:
+        raise ValidationError({"territory_choices": problems})
+    return table
+
+
+def choice_table_text(table: dict) -> str:
+    return "\n".join(f"{choice} = {code}" for choice, code in (table or {}).items())
+
+
+def parse_value_table(text: str) -> tuple[dict[str, str], list[str]]:
+    """A row's ``choice = Aimak value`` lines as a dict, and the lines that cannot be read (as
+    translated problems saying the line)."""
+    return _pairs(
+        text, _("Choices, line %(line)s (“%(text)s”): write the partner's choice name, “=” and the Aimak value."),
+        _("Choices, line %(line)s: the choice “%(choice)s” is given twice."))
 
 
 # --- writing mappings --------------------------------------------------------------------------
