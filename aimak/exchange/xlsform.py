@@ -465,7 +465,7 @@ def incident_workbook(user, *, today: date | None = None) -> Workbook:
     book.question("text", "sources", label=in_languages(lambda: _("Sources")), appearance="multiline")
     book.question("select_one sensitivity", "sensitivity", label=in_languages(lambda: _("Sensitivity")), required="yes",
                   default=Incident.Sensitivity.PUBLIC,
-                  hint=in_languages(lambda: _("Restricted: only you and those allowed to read restricted incidents in the territory will see it.")))
+                  hint=in_languages(lambda: _("Restricted: only those allowed to read restricted incidents in the territory (coordinators, analysts) will see it, not the other monitors.")))
     book.question("calculate", FORM_FIELD, calculation=f"'{INCIDENT_CODE}'")
 
     for value, label in Precision.choices:

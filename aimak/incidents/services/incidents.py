@@ -143,7 +143,8 @@ def _require(user, action: str, incident: Incident) -> None:
 
 @transaction.atomic
 def change_incident(user, incident: Incident, data: dict, *, comment: str = "") -> Incident:
-    """Correct an incident. Moving it (another place or month) recounts both registers."""
+    """Correct an incident. Moving it (another place or month) recounts both registers; a
+    verified incident changed by someone who cannot verify goes back to "not yet verified"."""
     incident = _locked(incident)
     _require(user, "edit", incident)
     if incident.origin != Incident.Origin.AIMAK:
@@ -159,8 +160,14 @@ def change_incident(user, incident: Incident, data: dict, *, comment: str = "") 
         _refuse(user, "edit", {"pk": incident.pk, "territory": new_territory.code},
                 _("You may not move an incident to %(territory)s.") % {"territory": new_territory})
     _apply(incident, merged)
+    # what a coordinator verified is no longer what it says once someone who cannot verify changed it
+    unverified = incident.verification == Incident.Verification.VERIFIED and not scoping.can(user, "review", incident)
+    if unverified:
+        incident.verification = Incident.Verification.UNVERIFIED
     incident.save()
     _log(incident, IncidentEvent.Action.CHANGED, user, comment)
+    if unverified:
+        _log(incident, IncidentEvent.Action.REOPENED, user, _("Changed after verification: to be verified again."))
     register.recount_places([(before[0], before[1]), (incident.territory, incident.date)])
     return incident
 

@@ -178,3 +178,16 @@ def test_incident_types_load_again_unchanged_and_refuse_a_badly_ordered_file(cat
     text = " ".join(exc.value.messages)
     assert "“new-group” must come before its sub-types" in text and "“appeals-land” is not an indicator counted" in text
     assert IncidentType.objects.count() == len(rows)
+
+
+def test_a_verified_incident_corrected_by_its_monitor_is_verified_again(catalogue, people):
+    incident = services.record_incident(people["monitor"], data())
+    services.verify(people["coordinator"], incident, "Police confirmed.")
+    services.change_incident(people["coordinator"], incident, {"participants": 35})
+    incident.refresh_from_db()
+    assert incident.verification == Incident.Verification.VERIFIED  # the coordinator's own correction
+    services.change_incident(people["monitor"], incident, {"injured": 3})
+    incident.refresh_from_db()
+    assert incident.verification == Incident.Verification.UNVERIFIED
+    assert [e.action for e in incident.events.order_by("id")] == ["recorded", "verified", "changed", "changed", "reopened"]
+    assert register_value("injuries") == 3  # still counted: only "false" stops counting
