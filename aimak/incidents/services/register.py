@@ -17,11 +17,10 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from aimak.audit import services as audit
 from aimak.monitoring import periods
 from aimak.monitoring.models import DataValue, FormIndicator, Indicator, Report, ReportingForm
 from aimak.monitoring.selectors import forms as form_selectors
-from aimak.monitoring.services import analytics
+from aimak.monitoring.services import analytics, reporting
 
 from ..models import Incident
 
@@ -99,23 +98,8 @@ def _write(form: ReportingForm, territory, month: date, values: dict) -> Report:
                   "territory_path": form_selectors.path_as_of(territory, span.end)},
     )
     ids = dict(Indicator.objects.filter(code__in={c for c, _cat in values}).values_list("code", "pk"))
-    stored = {(v.indicator_id, v.category): v for v in DataValue.objects.filter(report=report)}
-    new, changed = [], []
-    for (code, category), value in values.items():
-        current = stored.pop((ids[code], category), None)
-        if current is None:
-            new.append(DataValue(report=report, indicator_id=ids[code], category=category, value=value, territory_id=territory.pk,
-                                 period_start=report.period_start, territory_path=report.territory_path, counted=True))
-        elif current.value != value:
-            current.value = value
-            changed.append(current)
-    for gone in stored.values():
-        gone.delete()
-    if new:
-        audit.bulk_create(DataValue, new)
-    if changed:
-        audit.bulk_update(DataValue, changed, ["value"])
-    if created or new or changed or stored:
+    merged = {(ids[code], category): value for (code, category), value in values.items()}
+    if reporting.write_values(report, merged, set(ids.values())) or created:
         report.revision += 1
         report.save(update_fields=["revision", "updated_at"])
         analytics.refresh_after_report(report)

@@ -19,17 +19,17 @@ from aimak.monitoring.selectors.alerts import territory_url
 from aimak.territories.selectors import by_code
 
 from ..forms import IncidentForm
-from ..models import Incident
+from ..models import Incident, Precision
 from ..selectors import incidents as selectors
 from ..services import incidents as services
 
 # What each verification form does: (service, message when done, the statuses it starts from)
 ACTIONS = {
-    "verify": (lambda user, incident, note: services.verify(user, incident, note), _("Incident verified."),
+    "verify": (services.verify, _("Incident verified."),
                (Incident.Verification.UNVERIFIED,)),
-    "false": (lambda user, incident, note: services.mark_false(user, incident, note), _("Incident marked as a false report."),
+    "false": (services.mark_false, _("Incident marked as a false report."),
               (Incident.Verification.UNVERIFIED,)),
-    "reopen": (lambda user, incident, note: services.reopen_verification(user, incident, note), _("Verification reopened."),
+    "reopen": (services.reopen_verification, _("Verification reopened."),
                (Incident.Verification.VERIFIED, Incident.Verification.FALSE)),
 }
 
@@ -53,7 +53,7 @@ def detail_context(user, incident: Incident, *, errors: dict | None = None, note
         "actions": [name for name, (_run, _done, starts) in ACTIONS.items() if can_review and incident.verification in starts],
         "action_errors": errors or {},
         "notes": notes or {},
-        "approximate_date": incident.date_precision != 1,
+        "approximate_date": incident.date_precision != Precision.EXACT,
     }
 
 

@@ -316,7 +316,7 @@ def save_draft(user, report: Report, values: dict, narrative: str | None = None,
         errors["narrative"] = [_("The narrative is too long (at most 20,000 characters).")]
     if errors:
         raise ValidationError(errors)
-    _write_values(report, merged, {item.indicator.pk for item in form_items(report.form) if item.indicator.code in {c for c, _cat in values}})
+    write_values(report, merged, {item.indicator.pk for item in form_items(report.form) if item.indicator.code in {c for c, _cat in values}})
     if narrative is not None:
         report.narrative = narrative.strip()
     if sources is not None:
@@ -329,7 +329,9 @@ def save_draft(user, report: Report, values: dict, narrative: str | None = None,
     return report, warnings
 
 
-def _write_values(report: Report, merged: dict, indicator_ids: set[int]) -> None:
+def write_values(report: Report, merged: dict, indicator_ids: set[int]) -> bool:
+    """Make the report's values of ``indicator_ids`` what ``merged`` says ({(indicator id,
+    category): Decimal}), audited; True if anything changed. Also used by the incident register."""
     stored = _stored(report)
     counted = report.is_counted
     new, changed = [], []
@@ -345,13 +347,14 @@ def _write_values(report: Report, merged: dict, indicator_ids: set[int]) -> None
         elif current.value != value:
             current.value = value
             changed.append(current)
-    for key, current in stored.items():
-        if key[0] in indicator_ids and key not in merged:
-            current.delete()  # the audit signal records the removal
+    gone = [current for key, current in stored.items() if key[0] in indicator_ids and key not in merged]
+    for current in gone:
+        current.delete()  # the audit signal records the removal
     if new:
         audit.bulk_create(DataValue, new)
     if changed:
         audit.bulk_update(DataValue, changed, ["value"])
+    return bool(new or changed or gone)
 
 
 # --- workflow -------------------------------------------------------------------------------
