@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "aimak.monitoring",
     "aimak.incidents",
     "aimak.exchange",
+    "aimak.programs",
+    "aimak.calls",
 ]
 
 MIDDLEWARE = [

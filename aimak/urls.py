@@ -13,6 +13,8 @@ urlpatterns = [
     path("monitoring/", include("aimak.monitoring.urls")),
     path("exchange/", include("aimak.exchange.urls")),
     path("incidents/", include("aimak.incidents.urls")),
+    path("programs/", include("aimak.programs.urls")),
+    path("calls/", include("aimak.calls.urls")),
     path("language/", i18n.set_language, name="set_language"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -21,6 +23,8 @@ urlpatterns = [
     path("api/monitoring/", include("aimak.monitoring.api.urls")),
     path("api/exchange/", include("aimak.exchange.api.urls")),
     path("api/incidents/", include("aimak.incidents.api.urls")),
+    path("api/programs/", include("aimak.programs.api.urls")),
+    path("api/calls/", include("aimak.calls.api.urls")),
     path("admin/", admin.site.urls),
     *openrosa_urlpatterns,  # ODK Collect asks the server root for /formList and /submission
 ]

@@ -38,6 +38,8 @@ def snapshot(instance) -> dict:
         value = field.value_from_object(instance)
         if isinstance(field, models.JSONField) and field.name.startswith("geometry"):
             value = None if value is None else {"type": value.get("type"), "size": len(str(value))}
+        elif isinstance(field, models.FileField):
+            value = value.name if value else ""  # the stored file's name, not its bytes
         out[field.attname if isinstance(field, models.ForeignKey) else field.name] = _jsonable(value)
     return out
 

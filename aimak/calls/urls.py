@@ -1,0 +1,4 @@
+"""Calls pages; each views module declares its own ``urlpatterns``."""
+
+app_name = "calls"
+urlpatterns: list = []

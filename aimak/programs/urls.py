@@ -1,0 +1,4 @@
+"""Programs pages; each views module declares its own ``urlpatterns``."""
+
+app_name = "programs"
+urlpatterns: list = []
