@@ -1,4 +1,6 @@
-"""Calls pages; each views module declares its own ``urlpatterns``."""
+"""Call and competition pages; each views module declares its own ``urlpatterns``."""
+
+from .views import calls
 
 app_name = "calls"
-urlpatterns: list = []
+urlpatterns = [*calls.urlpatterns]
