@@ -132,10 +132,6 @@ class CommissionMember(models.Model):
     def __str__(self):
         return str(self.user)
 
-    @property
-    def scores(self) -> bool:
-        return self.role != self.Role.SECRETARY
-
 
 class Application(models.Model):
     class Status(models.TextChoices):

@@ -167,7 +167,7 @@ class Program(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.title} ({self.start_year}–{self.end_year})"
+        return self.title
 
     def get_absolute_url(self):
         return reverse("programs:program", args=[self.pk])

@@ -36,3 +36,12 @@ def program(editions, people, territory):
 
     return start_program(people["staff"], territory=territory("41702210815000"), edition=editions["2018"],
                          title="Программа социально-экономического развития Барскоонского АА", start_year=2020, end_year=2022)
+
+
+@pytest.fixture
+def client(client):
+    """Pages in English for the assertions (Kyrgyz is the default; language tests switch)."""
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

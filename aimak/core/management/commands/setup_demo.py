@@ -24,6 +24,10 @@ DEMO_PEOPLE = [
     ("analyst", "Мээрим", "Садыкова", "National analyst", "national_analyst", "41700000000000"),
     ("commission", "Улан", "Абдыкадыров", "Commission member", "commission_member", "41700000000000"),
     ("staff.barskoon", "Гүлнара", "Токтосунова", "Executive secretary, Barskoon aiyl okmotu", "municipal_staff", "41702210815000"),
+    ("staff.suzak", "Азамат", "Турдубаев", "Deputy head, Suzak aiyl okmotu", "municipal_staff", "41703220856000"),
+    ("staff.akshyirak", "Чолпон", "Бейшеева", "Social specialist, Ak-Shyirak aiyl okmotu", "municipal_staff", "41702210810000"),
+    ("commission.2", "Динара", "Исмаилова", "Commission member (gender expert)", "commission_member", "41700000000000"),
+    ("commission.3", "Талант", "Мамбетов", "Commission member (LSG expert)", "commission_member", "41700000000000"),
 ]
 
 
@@ -52,12 +56,33 @@ class Command(BaseCommand):
                 role = Role.objects.get(code=role_code)
                 RoleAssignment.objects.get_or_create(user=user, role=role, territory=territory, defaults={"granted_by": admin})
         self.load_monitoring(reload)
+        self.load_programs(reload)
         counts = Territory.objects.filter(valid_to__isnull=True).count()
         self.stdout.write(self.style.SUCCESS(f"Aimak demo is ready: {counts} territories."))
         self.stdout.write(f"Sign in at /accounts/sign-in/ as (password for all: {DEMO_PASSWORD}):")
         for username, role_code, code, _user in people:
             role = Role.objects.get(code=role_code)
             self.stdout.write(f"  {username:<18} {role.name_en} — {by_code(code).name_en}")
+
+    def load_programs(self, reload):
+        """The SEDP methodology editions, the seeds' programs (Barskoon and Suzak 2020-2022, six
+        2025 drafts) and the competitions, the first time (or with --reload)."""
+        from django.contrib.auth import get_user_model
+
+        from aimak.programs.models import Edition
+        from aimak.programs.services import demo as program_demo
+
+        if reload or not Edition.objects.exists():
+            self.stdout.write("Loading the development program editions…")
+            call_command("load_program_editions", verbosity=0, stdout=io.StringIO())
+        if reload and program_demo.has_programs():
+            program_demo.delete_synthetic()
+        if not program_demo.has_programs():
+            self.stdout.write("Writing the demo development programs and competitions…")
+            users = get_user_model().objects.in_bulk(["staff.barskoon", "staff.suzak", "analyst", "commission", "commission.2", "commission.3"], field_name="username")
+            with acting_as(integration="setup_demo"):
+                made = program_demo.generate(staff=users.get("staff.barskoon"), people=users)
+            self.stdout.write(f"  {len(made['approved'])} approved programs, {len(made['drafts'])} drafts, {len(made.get('calls', []))} calls.")
 
     def load_monitoring(self, reload):
         """The indicator catalogue, the incident types and a synthetic monitoring history (with its

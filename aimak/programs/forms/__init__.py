@@ -1,0 +1,1 @@
+"""Forms of the program pages: content (editor), process and hearings."""
