@@ -81,7 +81,7 @@ class ApprovalForm(forms.Form):
     resolution_number = forms.CharField(label=_("Council resolution number"), max_length=60)
     resolution_date = forms.DateField(label=_("Council resolution date"), widget=DateInput())
     scan = forms.FileField(label=_("Scan of the signed resolution"), required=False,
-                           help_text=_("PDF or a photo (JPG, PNG) of the resolution with its signature and stamp."))
+                           help_text=_("The resolution with its signature and stamp: a PDF or a photo (JPG, PNG), or another file type the methodology allows for annexes."))
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -38,13 +38,15 @@ def program_participation(program: Program) -> dict:
             for kind in Meeting.Kind.values}
 
 
-def meetings(program: Program):
+def meetings(program: Program, *, published_only: bool = False):
     """The program's meetings with the people who came and the comments, each counted by the
-    database (subqueries, so the two counts do not multiply each other)."""
+    database (subqueries, so the two counts do not multiply each other). The public counts only
+    published comments."""
     people = Attendance.objects.filter(meeting=OuterRef("pk")).values("meeting").annotate(s=Sum("count")).values("s")
+    counted = Q(comments__status=Comment.Status.PUBLISHED) if published_only else Q()
     return (program.meetings.select_related("village")
             .annotate(people=Coalesce(Subquery(people, output_field=IntegerField()), Value(0)),
-                      comments_total=Count("comments", distinct=True),
+                      comments_total=Count("comments", filter=counted, distinct=True),
                       comments_pending=Count("comments", filter=Q(comments__status=Comment.Status.PENDING), distinct=True),
                       comments_unanswered=Count("comments", filter=Q(comments__answer=""), distinct=True))
             .order_by("date", "id"))

@@ -146,8 +146,9 @@ def advance(user, program: Program, *, day, note: str = "") -> ProgramStep:
 @transaction.atomic
 def district_review(user, program: Program, *, decision: str, day, note: str = "") -> ProgramStep:
     """The district coordination council's opinion (2024 methodology): the draft goes on to the
-    hearing, or back to the draft with the reasons."""
-    acting_on(user, program, "review")
+    hearing, or back to the draft with the reasons. It takes "approve" where the program is (the
+    coordinators' right), not "review", which commission members hold to score applications."""
+    acting_on(user, program, "approve")
     _lock(program)
     if not program.edition.requires_district_review:
         raise ValidationError({"decision": [_("Programs of the %(edition)s have no district coordination review.") % {"edition": program.edition}]})

@@ -145,6 +145,8 @@ def test_the_district_review_is_a_step_only_of_the_2024_edition(program, program
     assert "district coordination council" in errors(exc)["stage"][0]
     with pytest.raises(PermissionDenied):  # municipal staff do not review their own draft
         process.district_review(staff, program_2024, decision="approve", day=date(2025, 1, 15))
+    with pytest.raises(PermissionDenied):  # nor do commission members, whose "review" is for scoring
+        process.district_review(people["commission"], program_2024, decision="approve", day=date(2025, 1, 15))
 
     with pytest.raises(ValidationError) as exc:
         process.district_review(coordinator, program_2024, decision="return", day=date(2025, 1, 20), note="")

@@ -37,6 +37,23 @@ def test_the_public_sees_approved_programs_only(client, program, approved_suzak)
     assert "Record the step" not in overview.content.decode()  # no workflow forms for the public
 
 
+def test_the_public_sees_participation_figures_not_the_people(client, approved_suzak, people):
+    from aimak.programs.models import Attendance, Comment, Meeting, WorkingGroupMember
+
+    WorkingGroupMember.objects.create(program=approved_suzak, name="Жумагүл Асанова", sex="f", has_disability=True)
+    village = Meeting.objects.create(program=approved_suzak, kind=Meeting.Kind.VILLAGE_MEETING, date=date(2019, 5, 2), place="Клуб Кызыл-Туу")
+    Attendance.objects.create(meeting=village, sex="f", age_group="29_59", count=12)
+    hearing = Meeting.objects.create(program=approved_suzak, kind=Meeting.Kind.HEARING, date=date(2019, 9, 2), place="Айыл окмоту")
+    Comment.objects.create(meeting=hearing, text="скрыто", status=Comment.Status.HIDDEN)
+    Comment.objects.create(meeting=hearing, text="опубликовано", status=Comment.Status.PUBLISHED)
+    body = client.get(f"/programs/{approved_suzak.pk}/").content.decode()
+    assert "Жумагүл Асанова" not in body and "Клуб Кызыл-Туу" not in body
+    assert "Айыл окмоту" in body  # hearings are public, with their published comments counted
+    client.force_login(people["suzak_staff"])
+    body = client.get(f"/programs/{approved_suzak.pk}/").content.decode()
+    assert "Жумагүл Асанова" in body and "Клуб Кызыл-Туу" in body
+
+
 def test_staff_see_their_drafts_filter_and_export(client, program, approved_suzak, people):
     client.force_login(people["staff"])
     body = client.get("/programs/").content.decode()

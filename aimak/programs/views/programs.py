@@ -37,7 +37,7 @@ from ..forms.process import (
     VersionForm,
     apply_errors,
 )
-from ..models import AnnualReport, Program, Stage, WorkingGroupMember
+from ..models import AnnualReport, Meeting, Program, Stage, WorkingGroupMember
 from ..selectors import hearings as hearing_selectors
 from ..selectors import programs as selectors
 from ..services import process
@@ -115,9 +115,15 @@ def overview_context(request, program: Program, *, bound: dict | None = None) ->
     bound = bound or {}
     can_submit = selectors.may(user, "submit", program)
     can_edit_role = selectors.may(user, "edit", program)
-    can_review = selectors.may(user, "review", program)
+    can_review = selectors.may(user, "approve", program)  # the district review (see process.district_review)
     target = process.next_stage(program)
     today = scoping.today()
+    # visitors of a public (approved) program see the figures, never the people: members' names,
+    # sex and disability and the village meetings are working material of those who may view it
+    is_staff = selectors.may(user, "view", program)
+    meetings = hearing_selectors.meetings(program, published_only=not is_staff)
+    if not is_staff:
+        meetings = meetings.filter(kind=Meeting.Kind.HEARING)
     actions = {
         "advance": can_submit and program.stage not in process.OWN_ACTION and target is not None,
         "district_review": can_review and program.stage == Stage.DISTRICT_REVIEW,
@@ -133,9 +139,9 @@ def overview_context(request, program: Program, *, bound: dict | None = None) ->
         "inclusion": selectors.inclusion(program),
         "documents": selectors.documents(program),
         "history": selectors.history(program),
-        "members": selectors.working_group(program),
+        "members": selectors.working_group(program) if is_staff else [],
         "balance": selectors.working_group_balance(program),
-        "meetings": hearing_selectors.meetings(program),
+        "meetings": meetings,
         "participation": hearing_selectors.program_participation(program),
         "reports": selectors.annual_reports(user, program),
         "versions": selectors.versions(user, program),
@@ -149,7 +155,7 @@ def overview_context(request, program: Program, *, bound: dict | None = None) ->
         "revise_form": bound.get("revise") or RevisionForm(prefix="revise", initial={"date": today}),
         "report_form": bound.get("report") or ReportStartForm(prefix="report", program=program),
         "version_form": bound.get("version") or VersionForm(prefix="version"),
-        "is_staff": selectors.may(user, "view", program),
+        "is_staff": is_staff,
         "previous": program.previous if program.previous_id and selectors.visible_programs(user).filter(pk=program.previous_id).exists() else None,
         "successors": selectors.visible_programs(user).filter(previous=program),
     }
