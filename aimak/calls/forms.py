@@ -108,7 +108,7 @@ class ApplicationForm(forms.Form):
                               help_text=_("In a few sentences: how your program builds in gender, migration and inclusion."))
     attachment_title = forms.CharField(label=_("Title of the attachment"), max_length=300, required=False)
     file = forms.FileField(label=_("Attachment"), required=False,
-                           help_text=_("PDF, DOCX, XLSX, JPEG or PNG, at most 10 MB. More can be added on the application's page."))
+                           help_text=_("PDF, DOCX, XLSX, ODT, ODS, JPEG or PNG, at most 10 MB. More can be added on the application's page."))
 
     def __init__(self, *args, territories, subject_choices, noun=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,7 +123,7 @@ class ApplicationForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     title = forms.CharField(label=_("Title of the attachment"), max_length=300, required=False)
-    file = forms.FileField(label=_("File"), required=False, help_text=_("PDF, DOCX, XLSX, JPEG or PNG, at most 10 MB."))
+    file = forms.FileField(label=_("File"), required=False, help_text=_("PDF, DOCX, XLSX, ODT, ODS, JPEG or PNG, at most 10 MB."))
 
 
 class DeclarationForm(forms.Form):

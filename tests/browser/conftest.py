@@ -67,7 +67,13 @@ def _tail(path: Path, lines: int = 40) -> str:
 
 @pytest.fixture(scope="session")
 def aimak_server():
-    """Base URL (no trailing slash) of a running Aimak with the demo data loaded."""
+    """Base URL (no trailing slash) of a running Aimak with the demo data loaded.
+
+    AIMAK_BROWSER_URL=http://127.0.0.1:8000 uses a server you already run (with `setup_demo`
+    loaded) instead of starting one: quicker while writing a browser test."""
+    if os.environ.get("AIMAK_BROWSER_URL"):
+        yield os.environ["AIMAK_BROWSER_URL"].rstrip("/")
+        return
     tmp = Path(tempfile.mkdtemp(prefix="aimak-browser-"))
     env = dict(os.environ)
     env.update(AIMAK_VAR=str(tmp), DATABASE_URL="", DEBUG="1", PYTHONUNBUFFERED="1")

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aimak.core import context, scoping
+from aimak.core import context, scoping, uploads
 from aimak.territories.models import MUNICIPAL_KINDS
 
 from .. import subjects
@@ -17,15 +17,7 @@ from ..models import Application, Attachment, Call
 from .common import errors_add, refuse
 
 MAX_BYTES = 10 * 1024 * 1024
-# extension -> (content signatures it may start with, the file type recorded)
-FILE_TYPES = {
-    "pdf": ((b"%PDF-",), "application/pdf"),
-    "docx": ((b"PK\x03\x04",), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    "xlsx": ((b"PK\x03\x04",), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "jpg": ((b"\xff\xd8\xff",), "image/jpeg"),
-    "jpeg": ((b"\xff\xd8\xff",), "image/jpeg"),
-    "png": ((b"\x89PNG\r\n\x1a\n",), "image/png"),
-}
+FILE_TYPES = ("pdf", "docx", "xlsx", "odt", "ods", "jpg", "jpeg", "png")
 
 
 def is_eligible(call: Call, territory) -> bool:
@@ -123,31 +115,12 @@ def change_application(user, application: Application, *, subject=None, title: s
 
 
 def check_file(upload) -> tuple[dict, str]:
-    """Errors on "file" for an upload, and its file type: by extension AND by what the content
-    starts with (a renamed file is refused), not empty, at most 10 MB."""
-    errors: dict[str, list] = {}
-    if upload is None:
-        errors_add(errors, "file", _("Choose a file."))
-        return errors, ""
-    name = getattr(upload, "name", "") or ""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    size = getattr(upload, "size", None) or 0
-    if extension not in FILE_TYPES:
-        errors_add(errors, "file", _("Attach a PDF, DOCX, XLSX, JPEG or PNG file."))
-        return errors, ""
-    if size == 0:
-        errors_add(errors, "file", _("The file is empty."))
-        return errors, ""
-    if size > MAX_BYTES:
-        errors_add(errors, "file", _("The file is %(size)s MB; at most 10 MB are accepted.") % {"size": f"{size / 1024 / 1024:.1f}"})
-        return errors, ""
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    signatures, content_type = FILE_TYPES[extension]
-    if not any(head.startswith(s) for s in signatures):
-        errors_add(errors, "file", _("The file's content is not a %(ext)s file; it may be damaged or renamed.") % {"ext": extension.upper()})
-    return errors, content_type
+    """Errors on "file" for an upload (``core.uploads``: by extension and content, not empty,
+    at most 10 MB), and its file type."""
+    try:
+        return {}, uploads.check_upload(upload, types=FILE_TYPES, max_bytes=MAX_BYTES)[1]
+    except ValidationError as exc:
+        return exc.message_dict, ""
 
 
 @transaction.atomic
