@@ -199,6 +199,15 @@ def remove_criterion(user, criterion: Criterion) -> None:
 
 # --- commission ----------------------------------------------------------------------------------
 
+def _may_review_here(person, call: Call) -> bool:
+    """A scoring member needs "review" over the applicants: somewhere covering or inside the
+    territory the call is run at (else they could never declare or score)."""
+    if person.is_superuser:
+        return True
+    path = call.territory.path
+    return any(path.startswith(p) or p.startswith(path) for p in scoping.grants(person, "review", Application))
+
+
 @transaction.atomic
 def add_member(user, call: Call, *, person, role: str = CommissionMember.Role.MEMBER, home_territory=None) -> CommissionMember:
     """Seat a person on the commission; where they come from keeps them from scoring applicants
@@ -212,6 +221,9 @@ def add_member(user, call: Call, *, person, role: str = CommissionMember.Role.ME
         errors_add(errors, "user", _("%(person)s cannot sign in any more.") % {"person": person})
     elif CommissionMember.objects.filter(call=call, user=person).exists():
         errors_add(errors, "user", _("%(person)s is already on the commission.") % {"person": person})
+    elif role != CommissionMember.Role.SECRETARY and not _may_review_here(person, call):
+        errors_add(errors, "user", _("%(person)s has no right to review applications in %(territory)s: give them a role that may review "
+                                     "(such as commission member) there first.") % {"person": person, "territory": call.territory})
     if role not in CommissionMember.Role.values:
         errors_add(errors, "role", _("Choose the role."))
     elif role == CommissionMember.Role.CHAIR and call.commission.filter(role=CommissionMember.Role.CHAIR).exists():

@@ -75,6 +75,14 @@ def test_opening_needs_criteria_and_a_member_who_scores(people, territory, membe
     assert services.open_call(people["analyst"], call).status == "open"
 
 
+def test_a_scoring_seat_needs_the_right_to_review_there(people, territory):
+    call = services.create_call(people["analyst"], settings_of(territory, closes=date(2099, 1, 1), review_until=date(2099, 2, 1)))
+    with pytest.raises(ValidationError) as exc:  # municipal staff hold no review right
+        services.add_member(people["analyst"], call, person=people["staff"], role="member")
+    assert "no right to review" in exc.value.message_dict["user"][0]
+    assert services.add_member(people["analyst"], call, person=people["staff"], role="secretary").role == "secretary"
+
+
 def test_criteria_weights_must_be_positive(people, call):
     for weight in (0, -1, "x"):
         with pytest.raises(ValidationError) as exc:

@@ -279,8 +279,14 @@ def _acting(actor):
     return context.acting_as(context.person(actor), request=context.current_request(), request_id=context.request_id() or None)
 
 
+def _no_nul(text):
+    """PostgreSQL text cannot hold NUL; a delivery with one is kept with U+FFFD in its place."""
+    return text.replace("\x00", "\ufffd") if isinstance(text, str) else text
+
+
 def _store(actor, channel, instance_id, payload, content_type, attachments, *, deprecated_id) -> tuple[Submission, bool]:
     """Keep the delivery as it came, committed on its own, whatever happens next."""
+    instance_id, payload, deprecated_id, content_type = _no_nul(instance_id), _no_nul(payload), _no_nul(deprecated_id), _no_nul(content_type)
     existing = Submission.objects.filter(instance_id=instance_id).first()
     if existing is not None:
         return existing, False

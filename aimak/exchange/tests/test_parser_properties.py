@@ -717,6 +717,8 @@ def actor(form, territory):
     st.builds(lambda instance, values: json.dumps(kobo_record(instance, values)), instance_ids, answers),
     st.text(max_size=60),
 ))
+@example("\x00")  # PostgreSQL text cannot hold NUL: kept with U+FFFD instead (found on PostgreSQL)
+@example(json.dumps({"meta/instanceID": "uuid:\x00", "note": "\x00"}))
 def test_the_kobo_receiver_keeps_and_answers_whatever_arrives(actor, body):
     with rolled_back():
         outcome = odk.receive_kobo(actor, body)

@@ -452,6 +452,7 @@ def _competitions(rng, drafts: list[Program], people: dict) -> list:
         results[pk] = {"result": result, "prize": {"winner": "Грант 500 000 сом на инклюзивные меры", "prize": "Поощрительный приз 100 000 сом"}.get(result, "")}
     call_services.decide(analyst, past, results, note="Решение комиссии проекта УУМУ.")
     call_services.publish(analyst, past)
+    Call.objects.filter(pk=past.pk).update(decided_at=timezone.make_aware(datetime(2025, 10, 15, 11, 0)))  # when it happened
     today = timezone.localdate()
     current = call_services.create_call(analyst, {
         "title": f"Конкурс инклюзивных ПСЭР — {today.year}",
