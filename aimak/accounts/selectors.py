@@ -6,14 +6,17 @@ from .models import RoleAssignment
 
 
 def active_assignments(user, *, on=None):
-    """The user's role assignments in force on a date (today by default)."""
+    """The user's role assignments in force on a date (today by default); read on every request,
+    so their territories come without boundaries."""
+    from aimak.territories.selectors import without_boundaries
+
     day = on or today()
-    return list(
+    return list(without_boundaries(
         RoleAssignment.objects.filter(user=user)
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
-        .select_related("role", "territory")
-    )
+        .select_related("role", "territory"), "territory",
+    ))
 
 
 def assignments_at(territory, *, on=None):

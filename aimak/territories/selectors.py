@@ -10,7 +10,23 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Val
 
 from aimak.core.text import fold
 
-from .models import KIND_LEVEL, GazetteerEdition, Territory, TerritoryKind, TerritoryVersion, path_ids
+from .models import (
+    KIND_LEVEL,
+    GazetteerEdition,
+    Territory,
+    TerritoryKind,
+    TerritoryVersion,
+    path_ids,
+)
+
+BOUNDARIES = ("geometry", "geometry_web")
+
+
+def without_boundaries(queryset, *relations: str):
+    """``queryset`` with the territory ``relations`` it selects (e.g. "territory") loaded without
+    their boundaries: a rayon's outline is tens of kilobytes of JSON that a list of values, index
+    rows or alerts never shows, and decoding it dominated those answers (issue 7's benchmark)."""
+    return queryset.defer(*(f"{relation}__{field}" for relation in relations for field in BOUNDARIES))
 
 
 def ancestors(territory: Territory) -> list[Territory]:

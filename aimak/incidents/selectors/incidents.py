@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from aimak.core import scoping
+from aimak.territories.selectors import without_boundaries
 
 from ..models import Incident, IncidentEvent, IncidentType
 
 
 def visible_incidents(user, action: str = "view") -> QuerySet:
-    return scoping.restrict(Incident.objects.all(), user, action).select_related("territory", "incident_type", "incident_type__parent")
+    return without_boundaries(scoping.restrict(Incident.objects.all(), user, action).select_related("territory", "incident_type", "incident_type__parent"), "territory")
 
 
 def incident_types() -> QuerySet:

@@ -20,6 +20,7 @@ from rest_framework.settings import api_settings
 
 from aimak.accounts.tokens import TokenScopePermission
 from aimak.core import scoping
+from aimak.territories.selectors import without_boundaries
 
 from ..models import (
     AggregateValue,
@@ -140,7 +141,7 @@ class ReportingFormViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Mon
 
 def _report_queryset():
     values = DataValue.objects.select_related("indicator").order_by("indicator__code", "category")
-    return Report.objects.select_related("form", "territory", "submitted_by").prefetch_related(Prefetch("values", queryset=values))
+    return without_boundaries(Report.objects.select_related("form", "territory", "submitted_by"), "territory").prefetch_related(Prefetch("values", queryset=values))
 
 
 @extend_schema_view(
@@ -271,7 +272,7 @@ FLAT_RENDERERS = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
     description="Flat rows for spreadsheets; add `format=csv` for a CSV file (one page: raise `limit` for more).",
 ))
 class DataValueViewSet(mixins.ListModelMixin, ScopedAPIView):
-    queryset = DataValue.objects.select_related("indicator", "territory", "report__form").order_by(
+    queryset = without_boundaries(DataValue.objects.select_related("indicator", "territory", "report__form"), "territory").order_by(
         "period_start", "territory_path", "indicator__code", "category", "id"
     )
     serializer_class = s.DataValueSerializer
@@ -285,7 +286,7 @@ class DataValueViewSet(mixins.ListModelMixin, ScopedAPIView):
     "as of the period. `reports` is how many reports a figure stands on. `format=csv` for a CSV file.",
 ))
 class AggregateValueViewSet(mixins.ListModelMixin, ScopedAPIView):
-    queryset = AggregateValue.objects.select_related("indicator", "territory").order_by(
+    queryset = without_boundaries(AggregateValue.objects.select_related("indicator", "territory"), "territory").order_by(
         "period_start", "territory__path", "indicator__code", "category"
     )
     serializer_class = s.AggregateValueSerializer
@@ -299,7 +300,7 @@ class AggregateValueViewSet(mixins.ListModelMixin, ScopedAPIView):
     "`level` filters by tension level (blue…red), `territory_level` by level of the territory.",
 ))
 class IndexValueViewSet(mixins.ListModelMixin, ScopedAPIView):
-    queryset = IndexValue.objects.select_related("territory").order_by("territory__path", "period_type", "period_start")
+    queryset = without_boundaries(IndexValue.objects.select_related("territory"), "territory").order_by("territory__path", "period_type", "period_start")
     serializer_class = s.IndexValueSerializer
     filterset_class = IndexValueFilterSet
 
@@ -314,7 +315,7 @@ class IndexValueViewSet(mixins.ListModelMixin, ScopedAPIView):
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedAPIView):
     """Alerts in your territories with the evidence that raised them."""
 
-    queryset = Alert.objects.select_related("rule", "territory", "acknowledged_by", "escalated_to").prefetch_related("plans")
+    queryset = without_boundaries(Alert.objects.select_related("rule", "territory", "acknowledged_by", "escalated_to"), "territory", "escalated_to").prefetch_related("plans")
     serializer_class = s.AlertSerializer
     filterset_class = AlertAPIFilterSet
 
@@ -365,7 +366,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedAPIVi
 class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedAPIView):
     """Plans of your territories with their measures, progress updates and the alerts they answer."""
 
-    queryset = ResponsePlan.objects.select_related("territory", "created_by").prefetch_related(
+    queryset = without_boundaries(ResponsePlan.objects.select_related("territory", "created_by"), "territory").prefetch_related(
         "alerts", Prefetch("measures", queryset=PlanMeasure.objects.order_by("order", "id")), "updates__user"
     )
     serializer_class = s.PlanSerializer

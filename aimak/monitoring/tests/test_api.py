@@ -454,3 +454,16 @@ def test_the_openapi_schema_documents_every_monitoring_endpoint():
     params = {p["name"] for p in paths[f"{API}/reports/"]["get"]["parameters"]}
     assert {"form", "period", "status", "territory", "since", "limit", "offset"} <= params
     assert "tokenAuth" in schema["components"]["securitySchemes"]
+
+
+def test_lists_never_load_territory_boundaries(coordinator, world):
+    """A rayon's outline is tens of kilobytes of JSON; decoding it for every row of a list made
+    the 10-year trend answer ten times slower than its own SQL (issue 7's benchmark)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(coordinator)
+    for path in ("reports/", "values/", "aggregates/", "index/", "alerts/", "plans/"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"{API}/{path}").status_code == 200, path
+        assert not [q["sql"] for q in queries.captured_queries if "geometry" in q["sql"]], path

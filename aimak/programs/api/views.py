@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from aimak.core import scoping
 from aimak.monitoring.api.views import MonitoringAPIView
+from aimak.territories.selectors import without_boundaries
 
 from ..filtersets import ProgramFilterSet
 from ..models import Edition, Program
@@ -45,7 +46,7 @@ class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PublicRea
     filterset_class = ProgramFilterSet
 
     def get_queryset(self):
-        qs = Program.objects.select_related("territory", "edition")
+        qs = without_boundaries(Program.objects.select_related("territory", "edition"), "territory")
         return scoping.restrict(qs, self.request.user, "view")
 
     def filter_queryset(self, queryset):
