@@ -130,14 +130,20 @@ def allowed_within(user, action: str, model, territory) -> bool:
     return any(territory.path.startswith(p) for p in grants(user, action, model))
 
 
+def refuse(user, action: str, obj: Model, message: str = ""):
+    """Write the refusal to the security log and raise PermissionDenied with ``message``."""
+    from aimak.audit.services import log_security_event
+    from aimak.core.context import person
+
+    log_security_event("permission_refused", user=person(user), detail={"action": action, "object": model_label(type(obj)), "pk": obj.pk})
+    raise PermissionDenied(message)
+
+
 def require(user, action: str, obj: Model) -> None:
     """Refuse (and log) an action on an object outside the user's scope, e.g. after an edit
     moved it elsewhere."""
     if not allowed_within(user, action, type(obj), territory_of(obj)):
-        from aimak.audit.services import log_security_event
-
-        log_security_event("permission_refused", user=user, detail={"action": action, "object": model_label(type(obj)), "pk": obj.pk})
-        raise PermissionDenied
+        refuse(user, action, obj)
 
 
 def today() -> date:

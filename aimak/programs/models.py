@@ -68,6 +68,19 @@ class FundingSource(models.TextChoices):
     OTHER = "other", _("other")
 
 
+def template_label(labels, lang: str | None = None, fallback: str = "") -> str:
+    """A label of an edition template ({ky, ru, en}) in ``lang`` (default: the current
+    language), falling back to Russian, then any other."""
+    from django.utils.translation import get_language
+
+    if isinstance(labels, str):
+        return labels
+    if not labels:
+        return fallback
+    lang = (lang or get_language() or "ru")[:2]
+    return labels.get(lang) or labels.get("ru") or labels.get("ky") or labels.get("en") or fallback
+
+
 class Edition(models.Model):
     """A methodology edition; ``template`` is its data (see catalogue/editions.json)."""
 

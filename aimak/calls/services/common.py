@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from aimak.core import context, scoping
+from aimak.core import scoping
 
 from ..models import Call
 
-
-def refuse(user, action: str, obj, message: str):
-    from aimak.audit.services import log_security_event
-
-    log_security_event("permission_refused", user=context.person(user),
-                       detail={"action": action, "object": scoping.model_label(type(obj)), "pk": obj.pk})
-    raise PermissionDenied(message)
+refuse = scoping.refuse  # the services of this app import it from here
 
 
 def may_configure(user, call: Call) -> bool:

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.urls import reverse
 
 from aimak.core import scoping
 
 from ..forms import content as forms
 from ..models import DreamGroup, Goal, Program, SwotItem
 from ..services.content import is_money, label_of
+from . import programs as program_selectors
 from .content import financing_summary
 from .inclusion import budget_shares
 
@@ -37,10 +37,7 @@ def can_edit(user, program: Program) -> bool:
     return program.is_editable and scoping.allowed_within(user, "edit", Program, program.territory)
 
 
-def sections(program: Program) -> list[dict]:
-    return [{"code": s["code"], "part": s["part"], "title": label_of(s.get("title"), s["code"]),
-             "url": reverse("programs:section", args=[program.pk, s["code"]])}
-            for s in program.edition.template.get("sections", [])]
+sections = program_selectors.sections  # the same list the overview shows
 
 
 class Errs(dict):

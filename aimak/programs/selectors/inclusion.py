@@ -30,6 +30,7 @@ from ..models import (
     Sex,
     SwotItem,
     WorkingGroupMember,
+    template_label,
 )
 
 MET, PARTIAL, MISSING = "met", "partial", "missing"
@@ -364,9 +365,7 @@ TITLES = {
 
 
 def _label(labels, fallback):
-    from ..services.content import label_of
-
-    return label_of(labels, fallback)
+    return template_label(labels, fallback=fallback)
 
 
 def profile(program: Program) -> list[Check]:

@@ -10,8 +10,8 @@ from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Va
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aimak.core import scoping
 from aimak.territories.models import MUNICIPAL_KINDS, Territory
@@ -34,6 +34,7 @@ from ..models import (
     Strategy,
     SwotItem,
     WorkingGroupMember,
+    template_label,
 )
 
 
@@ -88,15 +89,13 @@ def active_editions():
 
 def localized(value) -> str:
     """A {ky, ru, en} title of the edition template in the page's language."""
-    if isinstance(value, dict):
-        lang = (get_language() or "ru")[:2]
-        return value.get(lang) or value.get("ru") or value.get("en") or next(iter(value.values()), "")
-    return str(value or "")
+    return template_label(value)
 
 
 def sections(program: Program) -> list[dict]:
-    """The edition's sections in order, each with its page (the editor) when it exists."""
-    return [{"code": s["code"], "title": localized(s.get("title")), "url": url_or_none("programs:section", program.pk, s["code"])}
+    """The edition's sections in order, each with its part and its page in the editor."""
+    return [{"code": s["code"], "part": s["part"], "title": template_label(s.get("title"), fallback=s["code"]),
+             "url": reverse("programs:section", args=[program.pk, s["code"]])}
             for s in program.edition.template.get("sections", [])]
 
 

@@ -16,7 +16,6 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ..models import Dream as DreamModel
@@ -35,6 +34,7 @@ from ..models import (
     SectionText,
     Strategy,
     SwotItem,
+    template_label,
 )
 from .programs import EARLIEST_YEAR, editable
 
@@ -156,13 +156,7 @@ def _json_number(number: Decimal):
 
 
 def label_of(labels, fallback: str = "") -> str:
-    """A template label ({ky, ru, en}) in the current language."""
-    if isinstance(labels, str):
-        return labels
-    if not labels:
-        return fallback
-    lang = (get_language() or "ru")[:2]
-    return labels.get(lang) or labels.get("ru") or labels.get("en") or fallback
+    return template_label(labels, fallback=fallback)
 
 
 # --- approval block ----------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from ..models import (
     Strategy,
     SwotItem,
     WorkingGroupMember,
+    template_label,
 )
 from ..selectors.content import financing_summary, goal_tree, program_content
 
@@ -140,10 +141,8 @@ class Document:
 
 
 def localized(labels, lang: str) -> str:
-    """The template's own {ky, ru, en} labels in the document's language."""
-    if isinstance(labels, dict):
-        return labels.get(lang) or labels.get("ru") or labels.get("ky") or labels.get("en") or ""
-    return str(labels or "")
+    """The template's own labels in the document's language."""
+    return template_label(labels, lang)
 
 
 def num(value, decimals: int | None = None) -> str:

@@ -19,11 +19,7 @@ EARLIEST_YEAR, LATEST_YEAR = 2000, 2060
 LONGEST_PROGRAM = 7  # years; the methodology speaks of 3-5
 
 
-def refuse(user, action: str, obj, message: str):
-    from aimak.audit.services import log_security_event
-
-    log_security_event("permission_refused", user=user, detail={"action": action, "object": scoping.model_label(type(obj)), "pk": obj.pk})
-    raise PermissionDenied(message)
+refuse = scoping.refuse  # the services of this app import it from here
 
 
 def acting_on(user, program: Program, action: str = "edit") -> None:
