@@ -14,6 +14,15 @@ hypothesis_settings.register_profile("thorough", deadline=None, max_examples=100
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+def pytest_configure(config):
+    """Dashboard answers are not kept between requests in tests (each test sees its own writes;
+    SQLite reuses the ids of rolled-back rows, so versions repeat across tests). The answer
+    cache's own tests turn it on."""
+    from django.conf import settings
+
+    settings.AIMAK_ANSWER_CACHE_SECONDS = 0
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():

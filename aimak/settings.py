@@ -182,6 +182,17 @@ MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
+# Caches: nothing to install. "answers" keeps dashboard answers per version of the data
+# (aimak/core/answers.py, ADR 0010) in files under var/, shared by the web server's processes,
+# so an answer is computed once per version for the whole server, not once per process.
+# AIMAK_ANSWER_CACHE_SECONDS=0 turns it off (the test suite does: every test sees its writes).
+AIMAK_ANSWER_CACHE_SECONDS = int(os.environ.get("AIMAK_ANSWER_CACHE_SECONDS", "30"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "aimak-default"},
+    "answers": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache" / "answers"),
+                "OPTIONS": {"MAX_ENTRIES": 2000}},
+}
+
 # Background work (ADR 0001): tasks are rows in the database, run by `aimak db_worker`
 # (`dev.py run` starts one next to the web server). No broker. AIMAK_TASKS_IMMEDIATE=1 runs
 # them inside the request instead, for a one-process installation without a worker.

@@ -446,7 +446,10 @@ class IndexValue(models.Model):
         verbose_name = _("index value")
         verbose_name_plural = _("index values")
         constraints = [models.UniqueConstraint(fields=["territory", "period_type", "period_start"], name="index_unique")]
-        indexes = [models.Index(fields=["period_start", "level"], name="index_by_period")]
+        indexes = [
+            models.Index(fields=["period_start", "level"], name="index_by_period"),
+            models.Index(fields=["computed_at"], name="index_by_computed"),  # the data version (core/answers.py)
+        ]
 
 
 class AlertRule(models.Model):

@@ -32,7 +32,7 @@ def without_boundaries(queryset, *relations: str):
 def ancestors(territory: Territory) -> list[Territory]:
     """From the country down to the territory's parent, in one query."""
     ids = path_ids(territory.path)[:-1]
-    found = {t.pk: t for t in Territory.objects.filter(pk__in=ids)}
+    found = {t.pk: t for t in Territory.objects.filter(pk__in=ids).defer(*BOUNDARIES)}
     return [found[i] for i in ids if i in found]
 
 

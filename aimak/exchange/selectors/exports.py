@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import CharField, F, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
@@ -114,20 +117,41 @@ def _number(value: Decimal) -> Decimal:
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
-def value_rows(user, filters: Filters) -> Iterator[tuple]:
-    """One row per value, read in chunks: memory stays flat whatever the history."""
-    rows = values_queryset(user, filters).values_list(
+def _value_columns(user, filters: Filters) -> QuerySet:
+    return values_queryset(user, filters).values_list(
         "indicator__code", _localized("indicator__name"), "territory__code", _localized("territory__name"),
         "report__period_type", "period_start", "category", "value", "report__status",
-    ).iterator(chunk_size=CHUNK)
-    for code, name, place, place_name, period_type, start, category, value, status in rows:
+    )
+
+
+def value_rows(user, filters: Filters) -> Iterator[tuple]:
+    """One row per value, read in chunks: memory stays flat whatever the history."""
+    for code, name, place, place_name, period_type, start, category, value, status in _value_columns(user, filters).iterator(chunk_size=CHUNK):
         yield (code, name, place, place_name, periods.PeriodSpan(period_type, start).code, category or dhis2_services.TOTAL_CODE,
                _number(value), status)
 
 
 def value_text_rows(user, filters: Filters) -> Iterator[tuple]:
-    for row in value_rows(user, filters):
-        yield (*row[:6], str(row[6]), row[7])
+    """``value_rows`` as text, for CSV: the same query read straight from a server-side
+    cursor (no per-row ORM conversion), with the few distinct periods and the repeated
+    numbers formatted once each. Ten million rows at CSV speed (benchmarks/)."""
+    sql, params = _value_columns(user, filters).query.sql_with_params()
+
+    @lru_cache(maxsize=4096)
+    def period_code(period_type: str, start) -> str:
+        day = start if isinstance(start, date) else date.fromisoformat(str(start)[:10])  # SQLite returns text
+        return periods.PeriodSpan(period_type, day).code
+
+    @lru_cache(maxsize=65536)
+    def number_text(value) -> str:
+        return str(_number(value if isinstance(value, Decimal) else Decimal(str(value))))  # SQLite returns int / float
+
+    total = dhis2_services.TOTAL_CODE
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK):
+            for code, name, place, place_name, period_type, start, category, value, status in rows:
+                yield (code, name, place, place_name, period_code(period_type, start), category or total, number_text(value), status)
 
 
 # --- what each kind writes ------------------------------------------------------------------

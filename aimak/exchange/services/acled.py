@@ -39,6 +39,7 @@ from aimak.incidents.filtersets import IncidentFilterSet
 from aimak.incidents.models import EventType, Incident, IncidentEvent
 from aimak.incidents.selectors.incidents import incident_types, visible_incidents
 from aimak.incidents.services import incidents as incident_services
+from aimak.monitoring.services import analytics
 from aimak.territories import selectors as gazetteer
 from aimak.territories.models import KIND_LEVEL, Territory, path_ids
 
@@ -519,7 +520,7 @@ def import_acled(source, *, user, dry_run: bool = False, valid_rows_only: bool =
         report.reject(line, _("%(column)s: %(problem)s") % {"column": column, "problem": message}, event_id)
 
     try:
-        with transaction.atomic():
+        with transaction.atomic(), analytics.batched():  # one refresh per period, at the end
             for line, event_id, row in kyrgyz:
                 event, problems, notes = read_event(row, places, types)
                 for column, note in notes:

@@ -29,7 +29,7 @@ from aimak.core.imports import SourceError, decode_text
 from aimak.monitoring import disaggregation, periods
 from aimak.monitoring.models import DataValue, FormIndicator, Indicator, Report, ReportingForm
 from aimak.monitoring.selectors import forms as form_selectors
-from aimak.monitoring.services import reporting
+from aimak.monitoring.services import analytics, reporting
 from aimak.territories.selectors import by_code
 
 from .delivery import Delivery, deliver
@@ -512,7 +512,7 @@ def import_data_values(actor, data: bytes, *, fmt: str = "json", options: Import
     summary = ImportSummary(options)
     refusals: list[str] = []
     try:
-        with transaction.atomic():
+        with transaction.atomic(), analytics.batched():  # one refresh per period, at the end
             _run(actor, rows, options, summary, refusals)
             if options.dry_run or (options.atomic and summary.conflicts):
                 raise _Rollback

@@ -30,7 +30,7 @@ from aimak.core.imports import ImportReport, SourceError
 from aimak.monitoring import disaggregation, periods
 from aimak.monitoring.models import DataValue, Indicator, Report, ReportingForm
 from aimak.monitoring.selectors import forms as form_selectors
-from aimak.monitoring.services import reporting
+from aimak.monitoring.services import analytics, reporting
 from aimak.territories import selectors as territory_selectors
 
 from .delivery import Delivery, deliver
@@ -520,7 +520,7 @@ def import_template(user, upload, form: ReportingForm, span: periods.PeriodSpan,
 
     cell_of = {(c.indicator.code, c.category): (get_column_letter(first_value + i + 1), c) for i, c in enumerate(cols)}
     try:
-        with transaction.atomic():
+        with transaction.atomic(), analytics.batched():  # one refresh per period, at the end
             for row in result.rows:
                 if not row.errors and row.outcome != "empty":
                     _deliver_row(user, row, form, span, cell_of, submit=submit, replace=clear_empty)

@@ -4,7 +4,6 @@ requester, with progress, failures recorded, and writers that never hold the row
 import csv
 import io
 import json
-import time
 import tracemalloc
 from datetime import date
 from decimal import Decimal
@@ -48,13 +47,11 @@ def test_writers_never_hold_the_rows(tmp_path):
             yield (f"ind-{i % 90}", "Топтор аралык мушташуулар", f"417022108{i % 1000:05d}", "Барскоон", "2026-03", "total", i, "submitted")
 
     tracemalloc.start()
-    started = time.perf_counter()
     write_csv(tmp_path / "big.csv", ["a", "b", "c", "d", "e", "f", "g", "h"], rows())
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert produced == [50_000]
     assert peak < 512 * 1024, peak  # a list of the rows alone would take tens of megabytes
-    assert time.perf_counter() - started < 2
     with open(tmp_path / "big.csv", encoding="utf-8-sig") as f:
         lines = sum(1 for _ in f)
     assert lines == 100_001

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -20,6 +21,7 @@ from rest_framework.settings import api_settings
 
 from aimak.accounts.tokens import TokenScopePermission
 from aimak.core import scoping
+from aimak.core.answers import kept
 from aimak.territories.selectors import without_boundaries
 
 from ..models import (
@@ -299,6 +301,7 @@ class AggregateValueViewSet(mixins.ListModelMixin, ScopedAPIView):
     description="The 0–100 index per territory and period with its level and breakdown (which indicators pushed it, by how much). "
     "`level` filters by tension level (blue…red), `territory_level` by level of the territory.",
 ))
+@method_decorator(kept(page=False), name="dispatch")
 class IndexValueViewSet(mixins.ListModelMixin, ScopedAPIView):
     queryset = without_boundaries(IndexValue.objects.select_related("territory"), "territory").order_by("territory__path", "period_type", "period_start")
     serializer_class = s.IndexValueSerializer
@@ -312,6 +315,7 @@ class IndexValueViewSet(mixins.ListModelMixin, ScopedAPIView):
     list=extend_schema(summary="Alerts", tags=["monitoring: alerts"]),
     retrieve=extend_schema(summary="One alert with its evidence and log", tags=["monitoring: alerts"]),
 )
+@method_decorator(kept(page=False), name="dispatch")
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedAPIView):
     """Alerts in your territories with the evidence that raised them."""
 

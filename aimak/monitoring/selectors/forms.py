@@ -8,6 +8,7 @@ from datetime import date
 from django.db.models import F, Q
 
 from aimak.territories.models import Territory, TerritoryVersion
+from aimak.territories.selectors import without_boundaries
 
 from ..models import FormAssignment, PeriodClosure, ReportingForm
 
@@ -16,7 +17,7 @@ def expected_territories(form: ReportingForm, *, as_of: date | None = None):
     """Territories that must report ``form``: every territory of the assigned kinds under each
     assigned area, valid on ``as_of`` (today's tree when None)."""
     condition = Q(pk__in=[])
-    for assignment in FormAssignment.objects.filter(form=form).select_related("area"):
+    for assignment in without_boundaries(FormAssignment.objects.filter(form=form).select_related("area"), "area"):
         condition |= Q(path__startswith=assignment.area.path, kind__in=assignment.kinds or [])
     qs = Territory.objects.filter(condition)
     return qs.valid_on(as_of) if as_of else qs.current()
@@ -29,7 +30,7 @@ def is_expected(form: ReportingForm, territory: Territory, *, as_of: date | None
 def forms_for(territory: Territory):
     """Active forms that ``territory`` must report."""
     ids = [
-        a.form_id for a in FormAssignment.objects.filter(form__is_active=True).select_related("area")
+        a.form_id for a in without_boundaries(FormAssignment.objects.filter(form__is_active=True).select_related("area"), "area")
         if territory.path.startswith(a.area.path) and territory.kind in (a.kinds or [])
     ]
     return ReportingForm.objects.filter(pk__in=ids)

@@ -21,6 +21,8 @@ Why it is built this way:
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
 
@@ -214,27 +216,94 @@ def _later_periods(period_type: str, period_start: date) -> list[date]:
     return sorted(set(IndexValue.objects.filter(period_type=period_type, period_start__in=horizon).values_list("period_start", flat=True)))
 
 
-def refresh_after_report(report: Report) -> None:
-    """Recompute every aggregate, index value and alert the report touches.
+def _report_scope(report: Report) -> tuple[dict[int, str], set[int]]:
+    """The areas ({territory id: path as of the period}) and indicators a report touches."""
+    values = DataValue.objects.filter(report=report)
+    paths = {report.territory_path, *values.order_by().values_list("territory_path", flat=True).distinct()} - {""}
+    indicator_ids = set(values.order_by().values_list("indicator_id", flat=True).distinct())
+    indicator_ids |= set(FormIndicator.objects.filter(form_id=report.form_id).values_list("indicator_id", flat=True))
+    return {area_id(p): p for path in paths for p in area_paths(path)}, indicator_ids
 
-    Aggregates: the report territory's areas as of the period. Index: every territory of the
-    period (the report moved the national reference they are all compared with; a bulk upsert),
-    and the affected areas' later periods (their own-history baseline includes this one).
-    Alerts: evaluated for the affected areas only."""
+
+# Reports waiting for one refresh at the end of ``batched()``: {(period type, start): (areas, indicators)}.
+_pending: ContextVar[dict | None] = ContextVar("aimak_analytics_pending", default=None)
+
+# Above this many areas one set-based pass over the country (a GROUP BY per tree depth) is
+# cheaper than a GROUP BY per area.
+MANY_AREAS = 40
+
+
+@contextmanager
+def batched():
+    """Refresh once per period when the block ends, instead of once per report inside it.
+
+    Imports deliver hundreds of reports in one transaction; each would otherwise recompute its
+    areas, the period's index and alerts on its own. Nested blocks join the outer one; when the
+    block raises, nothing is refreshed (its transaction is rolled back anyway)."""
+    if _pending.get() is not None:
+        yield
+        return
+    pending: dict = {}
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    for (period_type, period_start), (areas, indicator_ids) in sorted(pending.items()):
+        _refresh(period_type, period_start, areas, indicator_ids, whole_index=True)
+
+
+def refresh_after_report(report: Report) -> None:
+    """Recompute every aggregate, index value and alert the report touches, before the
+    submission returns (inside ``batched()``: once per period when the batch ends).
+
+    Aggregates: the report territory's areas as of the period. Index: those areas now, and
+    their later periods (their own-history baseline includes this one); the rest of the
+    country, whose national reference the report moved by one value, follows in a background
+    task after the commit (``reconcile_index``), so a submission does not wait for hundreds of
+    territories. Alerts: evaluated for the affected areas."""
+    areas, indicator_ids = _report_scope(report)
+    pending = _pending.get()
+    if pending is not None:
+        known = pending.setdefault((report.period_type, report.period_start), ({}, set()))
+        known[0].update(areas)
+        known[1].update(indicator_ids)
+        return
+    _refresh(report.period_type, report.period_start, areas, indicator_ids, whole_index=False)
+    reconcile_index_later(report.period_type, report.period_start)
+
+
+def _refresh(period_type: str, period_start: date, areas: dict[int, str], indicator_ids, *, whole_index: bool) -> None:
     from . import alerts
 
     with transaction.atomic():
-        period_start = report.period_start
-        values = DataValue.objects.filter(report=report)
-        paths = {report.territory_path, *values.order_by().values_list("territory_path", flat=True).distinct()} - {""}
-        indicator_ids = set(values.order_by().values_list("indicator_id", flat=True).distinct())
-        indicator_ids |= set(FormIndicator.objects.filter(form_id=report.form_id).values_list("indicator_id", flat=True))
-        areas = {area_id(p): p for path in paths for p in area_paths(path)}
-        refresh_areas(areas.values(), period_start, indicator_ids)
-        index_service.compute_indexes(report.period_type, period_start)
-        for later in _later_periods(report.period_type, period_start):
-            index_service.compute_indexes(report.period_type, later, territory_ids=areas)
-        alerts.evaluate_areas(areas, report.period_type, period_start)
+        if len(areas) > MANY_AREAS:
+            _aggregate_country(period_start, indicator_ids)
+        else:
+            refresh_areas(areas.values(), period_start, indicator_ids)
+        index_service.compute_indexes(period_type, period_start, territory_ids=None if whole_index else areas)
+        for later in _later_periods(period_type, period_start):
+            index_service.compute_indexes(period_type, later, territory_ids=areas)
+        alerts.evaluate_areas(areas, period_type, period_start)
+
+
+def reconcile_index_later(period_type: str, period_start: date) -> None:
+    """After the commit, queue one whole-period index recompute (unless one is already waiting)."""
+    from .. import tasks
+
+    args = [period_type, period_start.isoformat()]
+
+    def enqueue():
+        if not tasks.already_queued(tasks.reconcile_index, args):
+            tasks.reconcile_index.enqueue(*args)
+
+    transaction.on_commit(enqueue)
+
+
+def reconcile_index(period_type: str, period_start: date) -> None:
+    """Every territory's index of the period against the current national reference."""
+    with transaction.atomic():
+        index_service.compute_indexes(period_type, period_start)
 
 
 def recompute_period(period_type: str, period_start: date, *, indicator_ids=None, evaluate_alerts: bool = True) -> None:

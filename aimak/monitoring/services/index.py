@@ -49,6 +49,7 @@ from datetime import date
 from decimal import Decimal
 
 from aimak.territories.models import KIND_LEVEL, Territory
+from aimak.territories.selectors import without_boundaries
 
 from .. import periods
 from ..models import DEFAULT_CUTOFFS, LEVEL_ORDER, AggregateValue, FormAssignment, FormIndicator, Indicator, IndexSettings, IndexValue, Level
@@ -212,7 +213,7 @@ class _Expectations:
         self.candidates = candidates
         self.areas = [
             (a.area.path, a.form_id)
-            for a in FormAssignment.objects.filter(form__is_active=True, form__period_type=period_type).select_related("area")
+            for a in without_boundaries(FormAssignment.objects.filter(form__is_active=True, form__period_type=period_type).select_related("area"), "area")
         ]
         self.by_form: dict[int, set[int]] = defaultdict(set)
         for form_id, ind_id in FormIndicator.objects.filter(form_id__in={f for _p, f in self.areas}).values_list("form_id", "indicator_id"):

@@ -214,6 +214,7 @@ def test_a_moved_municipality_rolls_up_on_the_tree_of_its_period(places, catalog
 def test_recompute_period_matches_live_refresh_and_is_idempotent(places, catalogue, rate):
     c = catalogue
     load_three(places, c)
+    analytics.reconcile_index("monthly", P)  # the background step after the submissions
     live = snapshot()
     indexes = sorted(m.IndexValue.objects.filter(period_start=P).values_list("territory_id", "value", "level"))
     analytics.recompute_period("monthly", P)
@@ -248,3 +249,48 @@ def test_the_recompute_command_applies_catalogue_changes(places, catalogue):
     assert agg(c["incidents"], places[JETI_OGUZ]) == Decimal(6)
     with pytest.raises(CommandError):
         call_command("recompute_monitoring", "--period", "2026-13", stdout=io.StringIO())
+
+
+# ---------------------------------------------------------------- freshness: what a submission waits for
+
+def test_a_submission_updates_its_areas_at_once_and_queues_one_reconcile_of_the_rest(places, catalogue, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    from ..tasks import reconcile_index
+
+    c = catalogue
+    load_three(places, c)
+    analytics.reconcile_index("monthly", P)
+    suzak_before = m.IndexValue.objects.get(territory=places[SUZAK_AA], period_start=P).computed_at
+    report = m.Report.objects.get(territory=places[BARSKOON], period_start=P)
+    m.DataValue.objects.filter(report=report, indicator=c["incidents"], category="").update(value=9)
+    with django_capture_on_commit_callbacks(execute=True):
+        analytics.refresh_after_report(report)
+        analytics.refresh_after_report(report)  # a burst of submissions for the same period
+    # the report's own areas, up to the country, at once: 9 + 5 + 4
+    assert agg(c["incidents"], places[COUNTRY]) == Decimal(18)
+    for code in (BARSKOON, JETI_OGUZ, ISSYK_KUL, COUNTRY):
+        assert m.IndexValue.objects.get(territory=places[code], period_start=P).computed_at > suzak_before
+    # another oblast's aiyl aimak waits for the background step, queued once
+    assert m.IndexValue.objects.get(territory=places[SUZAK_AA], period_start=P).computed_at == suzak_before
+    queued = DBTaskResult.objects.ready().filter(task_path=reconcile_index.module_path)
+    assert [q.args_kwargs["args"] for q in queued] == [["monthly", P.isoformat()]]
+    reconcile_index.call("monthly", P.isoformat())
+    assert m.IndexValue.objects.get(territory=places[SUZAK_AA], period_start=P).computed_at > suzak_before
+
+
+def test_a_batch_refreshes_once_per_period_when_it_ends(places, catalogue):
+    c = catalogue
+    with analytics.batched():
+        reports = load_three(places, c)
+        assert agg(c["incidents"], places[COUNTRY]) is None  # nothing yet: deferred to the end
+        with analytics.batched():  # an inner batch joins the outer one
+            analytics.refresh_after_report(reports[0])
+    assert agg(c["incidents"], places[COUNTRY]) == Decimal(12)
+    assert m.IndexValue.objects.filter(period_start=P).count() == 8
+    # a batch that fails refreshes nothing (its transaction is rolled back anyway)
+    m.DataValue.objects.filter(report=reports[0], indicator=c["incidents"], category="").update(value=30)
+    with pytest.raises(RuntimeError), analytics.batched():
+        analytics.refresh_after_report(reports[0])
+        raise RuntimeError
+    assert agg(c["incidents"], places[COUNTRY]) == Decimal(12)

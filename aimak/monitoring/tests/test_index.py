@@ -123,6 +123,7 @@ def test_index_from_own_history_and_national_reference(territory):
     analytics.refresh_after_report(put(ak_debe, {fights: 1}))
     analytics.refresh_after_report(put(darkan, {fights: 1}))
     analytics.refresh_after_report(put(barskoon, {fights: 5}))
+    analytics.reconcile_index("monthly", P)  # the background step: everyone against the new reference
     iv = m.IndexValue.objects.get(territory=barskoon, period_start=P)
     # own history 1 2 3: median 2, MAD 1 -> scale 1.4826; z_own = (5 - 2) / 1.4826 = 2.0235
     # national (municipalities in March) 5 1 1: median 1, MAD 0 -> scale = floor 1; z_nat = 4

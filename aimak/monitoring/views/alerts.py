@@ -8,12 +8,14 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from aimak.core import scoping
+from aimak.core.answers import kept
 from aimak.core.tables import Column
 from aimak.core.views import ObjectListView
 
@@ -62,6 +64,7 @@ ALERT_COLUMNS = [
 ]
 
 
+@method_decorator(kept(page=True), name="dispatch")
 class AlertInboxView(LoginRequiredMixin, ObjectListView):
     filterset_class = AlertFilterSet
     columns = ALERT_COLUMNS

@@ -10,11 +10,13 @@ from datetime import date
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, JsonResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from aimak.core.answers import kept
 from aimak.core.exports import stream_csv, xlsx_response
 from aimak.territories import selectors as territory_selectors
 from aimak.territories.api.geojson import feature
@@ -92,6 +94,7 @@ class AreaMixin:
         self.sort = request.GET.get("sort") if request.GET.get("sort") in selectors.SORTS else "name"
 
 
+@method_decorator(kept(page=True), name="dispatch")
 class OverviewView(LoginRequiredMixin, AreaMixin, TemplateView):
     """The national map for a period, coloured by index level or by completeness, drillable."""
 
@@ -149,6 +152,7 @@ class OverviewView(LoginRequiredMixin, AreaMixin, TemplateView):
         return context
 
 
+@method_decorator(kept(page=False), name="dispatch")
 class MapDataView(LoginRequiredMixin, AreaMixin, View):
     """GeoJSON of the map's area: boundaries for oblasts and rayons, points for aiyl aimaks,
     with the index level or completeness of the period in each feature's properties."""
@@ -180,6 +184,7 @@ class MapDataView(LoginRequiredMixin, AreaMixin, View):
         return JsonResponse(data, content_type="application/geo+json")
 
 
+@method_decorator(kept(page=True), name="dispatch")
 class TerritoryView(LoginRequiredMixin, TemplateView):
     """A territory's monitoring page: index trend and breakdown, indicators with sparklines and
     disaggregations, open alerts, plans, reporting history and its children's completeness."""
