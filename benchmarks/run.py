@@ -940,7 +940,8 @@ def regenerate_markdown() -> None:
                   f"- file: `results/{path.name}`; command: `{record.get('command', '')}`",
                   f"- machine: {m.get('cpu_model')} × {m.get('cpu_count')} CPUs, {m.get('memory_gb')} GB, {m.get('os')}; "
                   f"Python {m.get('python')}, Django {m.get('django')}",
-                  f"- database: {db.get('version')} ({db.get('size_mb', '?')} MB)",
+                  f"- database: {db.get('version')} ({db.get('size_mb', '?')} MB)"
+                  + (f"; server: {record['settings']['server']}" if record.get("settings", {}).get("server") else ""),
                   "- dataset: " + ", ".join(f"{k.split('.')[-1]} {_fmt(v)}" for k, v in record.get("dataset", {}).items()),
                   ""]
         if record.get("notes"):
@@ -956,7 +957,7 @@ def regenerate_markdown() -> None:
 
 EXTRAS = {"p50_ms": "p50 {} ms", "p99_ms": "p99 {} ms", "rps": "{} req/s", "requests": "{} requests", "raw_ms": "raw SQL {} ms",
           "queries": "{} queries", "seconds": "{} s", "wire_kb": "{} KB on the wire", "decoded_kb": "{} KB decoded",
-          "load_event_s": "load event {} s", "max": "max {} s"}
+          "load_event_s": "load event {} s", "max": "max {} s", "computed_ms": "computed {} ms", "kept_ms": "kept {} ms"}
 
 
 def _extras(figure: dict) -> str:

@@ -43,9 +43,13 @@ def write_csv(path, header: list, rows_iter) -> None:
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def xlsx_workbook(header: list, rows, *, sheet_name: str = ""):
-    """A one-sheet write-only workbook filled from ``rows``: openpyxl writes each row to a
-    temporary file as it is appended, so memory does not grow with the number of rows.
+SHEET_ROWS = 1_048_576  # rows of one worksheet, the header included: Excel opens no more
+
+
+def xlsx_workbook(header: list, rows, *, sheet_name: str = "", rows_per_sheet: int = SHEET_ROWS):
+    """A write-only workbook filled from ``rows``: openpyxl writes each row to a temporary
+    file as it is appended, so memory does not grow with the number of rows. A sheet holds
+    what Excel can open; more rows continue on "name (2)", "name (3)"…, each with the header.
     Numbers and dates stay numbers and dates; text that starts like a formula stays text."""
     import datetime
     from decimal import Decimal
@@ -55,9 +59,21 @@ def xlsx_workbook(header: list, rows, *, sheet_name: str = ""):
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(sheet_name)[:31] or None)
+    base = str(sheet_name)[:25]
+    bold = Font(bold=True)
 
-    def cell(value):
+    def new_sheet(number: int):
+        title = (f"{base} ({number})" if base else f"Sheet{number}") if number > 1 else (base or None)
+        sheet = workbook.create_sheet(title=title)
+        head = []
+        for text in header:
+            c = WriteOnlyCell(sheet, value=str(text))
+            c.font = bold
+            head.append(c)
+        sheet.append(head)
+        return sheet
+
+    def cell(sheet, value):
         if value is None or isinstance(value, (bool, int, float, Decimal, datetime.date)):
             if isinstance(value, datetime.datetime) and value.tzinfo is not None:
                 value = value.replace(tzinfo=None)  # XLSX has no time zones; the server's local time is written
@@ -69,15 +85,13 @@ def xlsx_workbook(header: list, rows, *, sheet_name: str = ""):
             return c
         return text
 
-    bold = Font(bold=True)
-    head = []
-    for title in header:
-        c = WriteOnlyCell(sheet, value=str(title))
-        c.font = bold
-        head.append(c)
-    sheet.append(head)
+    number, sheet, filled = 1, new_sheet(1), 1
     for row in rows:
-        sheet.append([cell(v) for v in row])
+        if filled >= rows_per_sheet:
+            number += 1
+            sheet, filled = new_sheet(number), 1
+        sheet.append([cell(sheet, v) for v in row])
+        filled += 1
     return workbook
 
 

@@ -70,6 +70,22 @@ def test_xlsx_writer_streams_too(tmp_path):
     assert rows[0] == ("code", "value") and rows[3] == ("c2", 0.5) and len(rows) == 4_001
 
 
+def test_xlsx_rows_beyond_what_a_sheet_holds_continue_on_the_next_sheet(tmp_path):
+    """Excel opens at most 1,048,576 rows a sheet: a national history continues on "values (2)"
+    and so on, each sheet with its header (shown here with sheets of 4 rows)."""
+    from openpyxl import load_workbook
+
+    from aimak.core.exports import xlsx_workbook
+
+    xlsx_workbook(["code", "value"], ((f"c{i}", i) for i in range(7)), sheet_name="values", rows_per_sheet=4).save(tmp_path / "v.xlsx")
+    book = load_workbook(tmp_path / "v.xlsx", read_only=True)
+    assert book.sheetnames == ["values", "values (2)", "values (3)"]
+    sheets = [list(book[name].iter_rows(values_only=True)) for name in book.sheetnames]
+    assert sheets[0] == [("code", "value"), ("c0", 0), ("c1", 1), ("c2", 2)]
+    assert sheets[1] == [("code", "value"), ("c3", 3), ("c4", 4), ("c5", 5)]
+    assert sheets[2] == [("code", "value"), ("c6", 6)]
+
+
 # --- set-up ------------------------------------------------------------------------------------
 
 pytestmark = pytest.mark.django_db

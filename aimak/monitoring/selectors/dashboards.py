@@ -2,8 +2,7 @@
 
 Why this shape: a dashboard that fans out into a query per territory is what makes DHIS2
 dashboards slow, so every figure here is one query over many territories (completeness is
-counted by correlated ``COUNT(*)`` subqueries the database runs, values are fetched for all
-rows of a table at once). Everything goes through ``scoping.restrict``: monitoring data is not
+counted by GROUP BY on path prefixes, values are fetched for all rows of a table at once). Everything goes through ``scoping.restrict``: monitoring data is not
 public, and a coordinator sees their territory and what lies under it, nothing above.
 """
 
@@ -13,7 +12,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import CharField, Count, Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -50,14 +50,6 @@ REASONS = {
     "both": _("against its own history and the national distribution"),
     "none": _("not enough history to compare"),
 }
-
-
-class SubqueryCount(Subquery):
-    """``(SELECT COUNT(*) FROM (...))``: a per-row count the database computes, on SQLite and
-    PostgreSQL alike, without GROUP BY tricks."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
-    output_field = IntegerField()
 
 
 # ---------------------------------------------------------------- levels and colours
@@ -178,32 +170,39 @@ def active_forms():
 
 # ---------------------------------------------------------------- completeness
 
-def with_completeness(territories, user, form: ReportingForm | None, period_start: date | None):
-    """Annotate territories with expected / received / on-time counts of ``form`` for the
-    period, counting every expected reporter under each territory (three correlated counts)."""
-    if form is None or period_start is None:
-        return territories
+def completeness_counts(paths, user, form: ReportingForm | None, period_start: date | None) -> dict[str, dict]:
+    """Expected, received and on-time reports of ``form`` for the period under each of
+    ``paths``: every expected reporter below a path counts. Grouped by the path's prefix in the
+    database (two GROUP BY queries per distinct path length, whatever the number of paths),
+    not a count per territory. Received: counted reports the user may see, of expected
+    reporters, placed by the path the reporter had in the period."""
+    paths = set(paths)
+    if form is None or period_start is None or not paths:
+        return {}
     span = periods.PeriodSpan(form.period_type, period_start)
     deadline = timezone.make_aware(datetime.combine(span.end + timedelta(days=form.days_allowed + 1), time.min))
-    expected = expected_territories(form, as_of=span.end)
+    expected = expected_territories(form, as_of=span.end).order_by()
     counted = scoping.restrict(
-        Report.objects.filter(
-            form=form, period_start=period_start, status__in=Report.COUNTED,
-            territory__in=expected.order_by().values("pk"), territory_path__startswith=OuterRef("path"),
-        ),
+        Report.objects.filter(form=form, period_start=period_start, status__in=Report.COUNTED, territory__in=expected.values("pk")),
         user, "view",
     ).order_by()
-    return territories.annotate(
-        n_expected=SubqueryCount(expected.filter(path__startswith=OuterRef("path")).order_by().values("pk")),
-        n_received=SubqueryCount(counted.values("pk")),
-        n_on_time=SubqueryCount(counted.filter(submitted_at__lt=deadline).values("pk")),
-    )
+    out = {p: {"expected": 0, "received": 0, "on_time": 0} for p in paths}
+    for width in sorted({len(p) for p in paths}):
+        group = Substr("path", 1, width, output_field=CharField())
+        for row in expected.annotate(group=group).values("group").annotate(n=Count("pk")):
+            if row["group"] in out:
+                out[row["group"]]["expected"] = row["n"]
+        group = Substr("territory_path", 1, width, output_field=CharField())
+        for row in counted.annotate(group=group).values("group").annotate(
+                n=Count("pk"), on_time=Count("pk", filter=Q(submitted_at__lt=deadline))):
+            if row["group"] in out:
+                out[row["group"]].update(received=row["n"], on_time=row["on_time"])
+    return out
 
 
-def _rates(t) -> dict:
-    expected = getattr(t, "n_expected", None)
-    received = getattr(t, "n_received", None)
-    on_time = getattr(t, "n_on_time", None)
+def _rates(counts: dict | None) -> dict:
+    counts = counts or {}
+    expected, received, on_time = counts.get("expected"), counts.get("received"), counts.get("on_time")
     rate = received / expected if expected else None
     timeliness = on_time / expected if expected else None
     return {"expected": expected, "received": received, "on_time": on_time, "rate": rate, "timeliness": timeliness}
@@ -214,10 +213,10 @@ def scope_completeness(user, form: ReportingForm | None, period_start: date | No
     roots = scope_roots(user)
     if form is None or period_start is None or not roots:
         return None
-    qs = with_completeness(Territory.objects.filter(pk__in=[r.pk for r in roots]).only("id", "path"), user, form, period_start)
-    expected = received = on_time = 0
-    for t in qs:
-        expected, received, on_time = expected + t.n_expected, received + t.n_received, on_time + t.n_on_time
+    counts = completeness_counts([r.path for r in roots], user, form, period_start)
+    expected = sum(c["expected"] for c in counts.values())
+    received = sum(c["received"] for c in counts.values())
+    on_time = sum(c["on_time"] for c in counts.values())
     return {
         "form": form, "expected": expected, "received": received, "on_time": on_time,
         "rate": received / expected if expected else None, "timeliness": on_time / expected if expected else None,
@@ -270,9 +269,8 @@ def map_rows(user, area: Area, *, period_start: date | None, form: ReportingForm
               "name", "name_ky", "name_ru", "name_en", "short_name", "short_name_ky", "short_name_ru", "short_name_en"]
     if with_geometry:
         fields.append("geometry_web")
-    territories = area.territories(user).only(*fields)
-    territories = with_completeness(territories, user, form, period_start)
-    rows = list(territories.order_by("name_ru"))
+    rows = list(area.territories(user).only(*fields).order_by("name_ru"))
+    counts = completeness_counts([t.path for t in rows], user, form, period_start)
     values = {}
     if period_start is not None and rows:
         index = scoping.restrict(
@@ -286,7 +284,7 @@ def map_rows(user, area: Area, *, period_start: date | None, form: ReportingForm
         out.append({
             "territory": t, "code": t.code, "name": t.name, "kind": t.get_kind_display(),
             "value": iv.value if iv else None, "level": level_info(iv.level) if iv else None,
-            "coverage": iv.coverage if iv else None, "drill": t.level < 3, **_rates(t),
+            "coverage": iv.coverage if iv else None, "drill": t.level < 3, **_rates(counts.get(t.path)),
         })
     return sort_rows(out, sort)
 
