@@ -284,6 +284,15 @@ def _no_nul(text):
     return text.replace("\x00", "\ufffd") if isinstance(text, str) else text
 
 
+def _no_nul_within(value):
+    """``_no_nul`` through a JSON value, keys included (a Kobo field may be named with a NUL)."""
+    if isinstance(value, dict):
+        return {_no_nul(k): _no_nul_within(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_no_nul_within(v) for v in value]
+    return _no_nul(value)
+
+
 def _store(actor, channel, instance_id, payload, content_type, attachments, *, deprecated_id) -> tuple[Submission, bool]:
     """Keep the delivery as it came, committed on its own, whatever happens next."""
     instance_id, payload, deprecated_id, content_type = _no_nul(instance_id), _no_nul(payload), _no_nul(deprecated_id), _no_nul(content_type)
@@ -315,7 +324,7 @@ def _claim(submission: Submission) -> bool:
 
 def _finish(submission: Submission, status: str, result: dict, **fields) -> None:
     submission.status = status
-    submission.result = result
+    submission.result = _no_nul_within(result)
     submission.processed_at = timezone.now()
     for name, value in fields.items():
         setattr(submission, name, value)

@@ -719,6 +719,7 @@ def actor(form, territory):
 ))
 @example("\x00")  # PostgreSQL text cannot hold NUL: kept with U+FFFD instead (found on PostgreSQL)
 @example(json.dumps({"meta/instanceID": "uuid:\x00", "note": "\x00"}))
+@example(json.dumps({"_id": {"\x00": 0}}))  # a NUL in a key of what the result keeps (found on PostgreSQL)
 def test_the_kobo_receiver_keeps_and_answers_whatever_arrives(actor, body):
     with rolled_back():
         outcome = odk.receive_kobo(actor, body)
