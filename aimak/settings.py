@@ -185,8 +185,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 # Caches: nothing to install. "answers" keeps dashboard answers per version of the data
 # (aimak/core/answers.py, ADR 0010) in files under var/, shared by the web server's processes,
 # so an answer is computed once per version for the whole server, not once per process.
-# AIMAK_ANSWER_CACHE_SECONDS=0 turns it off (the test suite does: every test sees its writes).
-AIMAK_ANSWER_CACHE_SECONDS = int(os.environ.get("AIMAK_ANSWER_CACHE_SECONDS", "30"))
+# AIMAK_ANSWER_CACHE_SECONDS=0 turns it off (the test suite does: every test sees its writes);
+# each process reads the data version at most every AIMAK_ANSWER_VERSION_SECONDS.
+AIMAK_ANSWER_CACHE_SECONDS = int(os.environ.get("AIMAK_ANSWER_CACHE_SECONDS", "300"))
+AIMAK_ANSWER_VERSION_SECONDS = float(os.environ.get("AIMAK_ANSWER_VERSION_SECONDS", "1"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "aimak-default"},
     "answers": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache" / "answers"),

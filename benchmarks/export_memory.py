@@ -6,7 +6,7 @@ database for a superuser, through the same code as the background job
     AIMAK_VAR=/tmp/demo2 .venv/bin/python benchmarks/export_memory.py [--kinds values_csv,dhis2_csv] [--compare]
 
 Peak memory is measured twice: tracemalloc's peak of Python allocations during the export
-(what the export itself holds), and the process's maximum resident size (ru_maxrss) before
+(what the export itself holds), and the process's maximum resident size (VmHWM) before
 and after. ``--compare`` then loads the same rows into a list, as a non-streaming export
 would, to show the difference. Files are written to a temporary folder and deleted."""
 
@@ -27,6 +27,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aimak.settings")
 
 
 def rss_mb() -> float:
+    """This process's peak resident size in MB: Linux's VmHWM, which starts afresh with the
+    program (ru_maxrss keeps the peak of the process that started it across exec, so a child
+    of a large benchmark run would report its parent's size)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 

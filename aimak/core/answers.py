@@ -10,7 +10,7 @@ changes; keeping it per version costs one small query per request.
 What makes a version (``data_version``): the newest audit record (every change to business
 data writes one: reports, values, alerts, plans, territories, roles) and the newest index
 computation (the background reconcile changes the index without an audited change). Time
-enters too: an answer is kept at most ``AIMAK_ANSWER_CACHE_SECONDS`` (default 30 s; 0 turns
+enters too: an answer is kept at most ``AIMAK_ANSWER_CACHE_SECONDS`` (default 300 s; 0 turns
 the cache off), which bounds what two transactions committing out of id order could leave
 stale, and refreshes "overdue" counts.
 
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -42,8 +43,25 @@ def seconds() -> int:
     return int(getattr(settings, "AIMAK_ANSWER_CACHE_SECONDS", 30))
 
 
+_last_version: tuple[float, str] = (0.0, "")
+
+
 def data_version() -> str:
-    """The newest audit record and index computation, in one round trip."""
+    """The newest audit record and index computation, in one round trip; read again at most
+    every ``AIMAK_ANSWER_VERSION_SECONDS`` (1 s) by each server process, so a burst of
+    requests costs one query, and a change shows within a second."""
+    global _last_version
+    reuse = float(getattr(settings, "AIMAK_ANSWER_VERSION_SECONDS", 1))
+    read_at, version = _last_version
+    now = time.monotonic()
+    if version and now - read_at < reuse:
+        return version
+    version = _read_version()
+    _last_version = (now, version)
+    return version
+
+
+def _read_version() -> str:
     from aimak.audit.models import ChangeRecord
     from aimak.monitoring.models import IndexValue
 

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def answers_on(settings, tmp_path):
     settings.AIMAK_ANSWER_CACHE_SECONDS = 30
+    settings.AIMAK_ANSWER_VERSION_SECONDS = 0  # every request reads the version (a change shows at once)
     settings.CACHES = {**settings.CACHES, answers.CACHE_ALIAS: {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path / "answers")}}
     yield
@@ -93,6 +94,14 @@ def test_exports_errors_and_anonymous_visitors_are_never_kept(browser):
     browser.logout()
     signed_out = browser.get(url)
     assert signed_out.status_code == 302 and how(signed_out) == ""  # to the sign-in page, nothing kept
+
+
+def test_the_version_is_read_at_most_once_a_second_per_process(browser, settings, territory, django_assert_num_queries):
+    settings.AIMAK_ANSWER_VERSION_SECONDS = 60
+    url = reverse("monitoring:map-data")
+    browser.get(url)
+    with django_assert_num_queries(2):  # the session and the person; the version is remembered
+        assert how(browser.get(url)) == "kept"
 
 
 def test_off_when_the_setting_is_zero(browser, settings):
